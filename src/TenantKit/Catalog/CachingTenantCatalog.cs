@@ -1,0 +1,293 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TenantKit.Diagnostics;
+
+namespace TenantKit.Catalog;
+
+/// <summary>
+/// The catalog cache in front of the store. Hits are looked up with a span (no allocation); misses for one identifier
+/// share one store call; unknown identifiers are cached negatively (bounded); catalog changes evict at once; store
+/// failures fall back to stale entries, and otherwise surface as <see cref="TenantCatalogUnavailableException"/>.
+/// </summary>
+internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
+{
+    private readonly ITenantStore _store;
+    private readonly TimeProvider _time;
+    private readonly TenantKitMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly long _entryTicks;
+    private readonly long _negativeTicks;
+    private readonly long _staleTicks;
+    private readonly long _retryTicks;
+    private readonly int _maxNegative;
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly ConcurrentDictionary<string, Task<TenantInfo?>> _inflight = new(StringComparer.Ordinal);
+    private readonly IDisposable _subscription;
+    private readonly ITimer _purgeTimer;
+    private long _epoch;
+    private int _negativeCount;
+
+    public CachingTenantCatalog(
+        ITenantStore store,
+        ITenantChangeFeed changes,
+        IOptions<TenantCatalogOptions> options,
+        TimeProvider time,
+        TenantKitMetrics metrics,
+        ILogger<CachingTenantCatalog> logger)
+    {
+        _store = store;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        var o = options.Value;
+        _entryTicks = ToTimestampTicks(o.EntryLifetime);
+        _negativeTicks = ToTimestampTicks(o.NegativeEntryLifetime);
+        _staleTicks = ToTimestampTicks(o.MaxStaleness);
+        _retryTicks = ToTimestampTicks(o.StoreRetryInterval);
+        _maxNegative = o.MaxNegativeEntries;
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        _subscription = changes.Subscribe(OnChange);
+        var purgeEvery = TimeSpan.FromMinutes(1);
+        _purgeTimer = time.CreateTimer(static s => ((CachingTenantCatalog)s!).Purge(), this, purgeEvery, purgeEvery);
+    }
+
+    /// <summary>How many identifiers are cached (found and unknown). For tests and diagnostics.</summary>
+    internal int Count => _entries.Count;
+
+    internal int NegativeCount => Volatile.Read(ref _negativeCount);
+
+    public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, CancellationToken cancellationToken = default)
+    {
+        var span = identifier.Span;
+        if (!TenantIdentifier.IsValid(span))
+        {
+            return new ValueTask<TenantInfo?>((TenantInfo?)null);
+        }
+
+        if (_lookup.TryGetValue(span, out var entry) && _time.GetTimestamp() < entry.ExpiresAt)
+        {
+            _metrics.CatalogLookup(entry.Tenant is null ? TenantKitMetrics.NegativeHit : TenantKitMetrics.Hit);
+            return new ValueTask<TenantInfo?>(entry.Tenant);
+        }
+
+        return LoadAsync(ToKey(span), cancellationToken);
+    }
+
+    public async ValueTask<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        try
+        {
+            return await _store.FindByIdAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            _metrics.StoreError();
+            throw new TenantCatalogUnavailableException($"The tenant store failed while looking up tenant id '{TenantIdentifier.ToDisplay(id)}'.", ex);
+        }
+    }
+
+    public async ValueTask<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        try
+        {
+            return await _store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStoreFailure(ex, cancellationToken))
+        {
+            _metrics.StoreError();
+            throw new TenantCatalogUnavailableException("The tenant store failed while listing tenants.", ex);
+        }
+    }
+
+    public void Invalidate(string identifier)
+    {
+        ArgumentNullException.ThrowIfNull(identifier);
+        Interlocked.Increment(ref _epoch);
+        Remove(identifier);
+        _inflight.TryRemove(identifier, out _);
+    }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _purgeTimer.Dispose();
+    }
+
+    private static bool IsStoreFailure(Exception ex, CancellationToken cancellationToken)
+        => ex is not TenantKitException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private static string ToKey(ReadOnlySpan<char> identifier)
+    {
+        // Validated ASCII: lower-casing char by char is exact.
+        return string.Create(identifier.Length, identifier, static (dest, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                dest[i] = char.ToLowerInvariant(source[i]);
+            }
+        });
+    }
+
+    private long ToTimestampTicks(TimeSpan value)
+        => value <= TimeSpan.Zero ? 0 : (long)(value.TotalSeconds * _time.TimestampFrequency);
+
+    private async ValueTask<TenantInfo?> LoadAsync(string key, CancellationToken cancellationToken)
+    {
+        var pending = new TaskCompletionSource<TenantInfo?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var task = _inflight.GetOrAdd(key, pending.Task);
+        if (task == pending.Task)
+        {
+            _metrics.CatalogLookup(TenantKitMetrics.Miss);
+            await FetchAsync(key, pending).ConfigureAwait(false);
+        }
+
+        return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FetchAsync(string key, TaskCompletionSource<TenantInfo?> pending)
+    {
+        var epoch = Interlocked.Read(ref _epoch);
+        try
+        {
+            // The store call is shared by every waiter, so no single caller's token may cancel it.
+            var tenant = await _store.FindByIdentifierAsync(key, CancellationToken.None).ConfigureAwait(false);
+            if (tenant is not null && !string.Equals(tenant.Identifier, key, StringComparison.Ordinal))
+            {
+                // A store that answers with another tenant is broken: refuse rather than serve the wrong tenant.
+                throw new InvalidOperationException(
+                    $"The tenant store returned tenant '{tenant.Identifier}' for identifier '{key}'.");
+            }
+
+            if (Interlocked.Read(ref _epoch) == epoch)
+            {
+                Store(key, tenant);
+            }
+
+            pending.TrySetResult(tenant);
+        }
+        catch (Exception ex)
+        {
+            _metrics.StoreError();
+            var now = _time.GetTimestamp();
+            if (_entries.TryGetValue(key, out var stale) && stale.Tenant is not null && now < stale.StaleUntil)
+            {
+                Log.ServingStaleTenant(_logger, ex, key);
+                _metrics.CatalogLookup(TenantKitMetrics.Stale);
+                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(now + _retryTicks, stale.StaleUntil) }, stale);
+                pending.TrySetResult(stale.Tenant);
+            }
+            else
+            {
+                Log.StoreLookupFailed(_logger, ex, key);
+                pending.TrySetException(new TenantCatalogUnavailableException(
+                    $"The tenant store failed while looking up '{key}', and that tenant is not cached.", ex));
+            }
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<string, Task<TenantInfo?>>(key, pending.Task));
+        }
+    }
+
+    private void Store(string key, TenantInfo? tenant)
+    {
+        var now = _time.GetTimestamp();
+        if (tenant is null)
+        {
+            if (_negativeTicks == 0 || Volatile.Read(ref _negativeCount) >= _maxNegative)
+            {
+                return;
+            }
+
+            var negative = new Entry(null, now + _negativeTicks, now + _negativeTicks);
+            _entries.AddOrUpdate(
+                key,
+                static (_, state) =>
+                {
+                    Interlocked.Increment(ref state.Self._negativeCount);
+                    return state.Negative;
+                },
+                static (_, old, state) =>
+                {
+                    if (old.Tenant is not null)
+                    {
+                        Interlocked.Increment(ref state.Self._negativeCount);
+                    }
+
+                    return state.Negative;
+                },
+                (Self: this, Negative: negative));
+            return;
+        }
+
+        Put(key, tenant, now);
+    }
+
+    private void Put(string key, TenantInfo tenant, long now)
+    {
+        var entry = new Entry(tenant, now + _entryTicks, now + _entryTicks + _staleTicks);
+        _entries.AddOrUpdate(
+            key,
+            static (_, e) => e.Entry,
+            static (_, old, e) =>
+            {
+                if (old.Tenant is null)
+                {
+                    Interlocked.Decrement(ref e.Self._negativeCount);
+                }
+                else if (old.Tenant.Id == e.Entry.Tenant!.Id && old.Tenant.Version > e.Entry.Tenant.Version)
+                {
+                    return old;
+                }
+
+                return e.Entry;
+            },
+            (Self: this, Entry: entry));
+    }
+
+    private void Remove(string key)
+    {
+        if (_entries.TryRemove(key, out var removed) && removed.Tenant is null)
+        {
+            Interlocked.Decrement(ref _negativeCount);
+        }
+    }
+
+    private void OnChange(TenantChange change)
+    {
+        Interlocked.Increment(ref _epoch);
+        if (change.PreviousIdentifier is not null)
+        {
+            Remove(change.PreviousIdentifier);
+            _inflight.TryRemove(change.PreviousIdentifier, out _);
+        }
+
+        _inflight.TryRemove(change.Identifier, out _);
+        if (change.Tenant is null || change.Kind == TenantChangeKind.Deleted)
+        {
+            Remove(change.Identifier);
+        }
+        else
+        {
+            Put(change.Tenant.Identifier, change.Tenant, _time.GetTimestamp());
+        }
+    }
+
+    private void Purge()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (key, entry) in _entries)
+        {
+            if (now >= entry.StaleUntil && _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)) && entry.Tenant is null)
+            {
+                Interlocked.Decrement(ref _negativeCount);
+            }
+        }
+    }
+
+    private sealed record Entry(TenantInfo? Tenant, long ExpiresAt, long StaleUntil);
+}

@@ -1,0 +1,21 @@
+namespace TenantKit;
+
+/// <summary>
+/// The ambient tenant context, carried by an <see cref="AsyncLocal{T}"/>: it flows into awaited calls and tasks
+/// started from the scope, and a scope begun in a callee never leaks back to its caller.
+/// </summary>
+public interface ITenantContextAccessor
+{
+    /// <summary>The current context, or <see langword="null"/> outside any tenant or host scope.</summary>
+    TenantContext? Current { get; }
+
+    /// <summary>Runs the following code as <paramref name="tenant"/> until the returned scope is disposed.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="services">The tenant's services, if the code runs inside its container.</param>
+    /// <returns>The scope; disposing it restores the context that was current before.</returns>
+    TenantScope BeginTenantScope(TenantInfo tenant, IServiceProvider? services = null);
+
+    /// <summary>Runs the following code as the host until the returned scope is disposed. Logged: host code may act across tenants.</summary>
+    /// <returns>The scope; disposing it restores the context that was current before.</returns>
+    TenantScope BeginHostScope();
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace TenantKit;
+
+/// <summary>
+/// The <see cref="ITenantContextAccessor"/> over one process-wide <see cref="AsyncLocal{T}"/>: every instance sees
+/// the same ambient context, so code without dependency injection can create one.
+/// </summary>
+public sealed class TenantContextAccessor : ITenantContextAccessor
+{
+    internal static readonly AsyncLocal<TenantContext?> Ambient = new();
+
+    private readonly ILogger _logger;
+
+    /// <summary>Creates an accessor.</summary>
+    public TenantContextAccessor()
+        : this(null)
+    {
+    }
+
+    /// <summary>Creates an accessor that logs host scopes.</summary>
+    /// <param name="logger">Where host scopes are logged.</param>
+    public TenantContextAccessor(ILogger<TenantContextAccessor>? logger)
+    {
+        _logger = logger ?? NullLogger<TenantContextAccessor>.Instance;
+    }
+
+    /// <inheritdoc />
+    public TenantContext? Current => Ambient.Value;
+
+    /// <inheritdoc />
+    public TenantScope BeginTenantScope(TenantInfo tenant, IServiceProvider? services = null)
+        => Begin(TenantContext.ForTenant(tenant, services));
+
+    /// <inheritdoc />
+    public TenantScope BeginHostScope()
+    {
+        Log.HostScopeEntered(_logger);
+        return Begin(TenantContext.Host);
+    }
+
+    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>The scope.</returns>
+    public static TenantScope Begin(TenantContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var scope = new TenantScope(context, Ambient.Value);
+        Ambient.Value = context;
+        return scope;
+    }
+}

@@ -1,0 +1,19 @@
+namespace TenantKit;
+
+/// <summary>Thrown when work is asked of a tenant that the host has suspended.</summary>
+public sealed class TenantSuspendedException : TenantKitException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="tenant">The suspended tenant.</param>
+    public TenantSuspendedException(TenantInfo tenant)
+        : base($"Tenant '{tenant?.Identifier}' is suspended.")
+    {
+        Tenant = tenant!;
+    }
+
+    /// <summary>The suspended tenant.</summary>
+    public TenantInfo Tenant { get; }
+
+    /// <inheritdoc />
+    public override string ErrorCode => "tenant-suspended";
+}

@@ -1,0 +1,23 @@
+namespace TenantKit.Resolution;
+
+/// <summary>Always answers one identifier, whatever the context: for single-tenant deployments, tests and tools.</summary>
+internal sealed class StaticTenantStrategy(string identifier) : ITenantStrategy<object?>
+{
+    private readonly ReadOnlyMemory<char> _identifier = TenantIdentifier.Normalize(identifier).AsMemory();
+
+    public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(object? context, CancellationToken cancellationToken)
+        => new(_identifier);
+}
+
+/// <summary>Answers what a delegate returns.</summary>
+internal sealed class DelegateTenantStrategy<TContext>(Func<TContext, CancellationToken, ValueTask<string?>> read) : ITenantStrategy<TContext>
+{
+    public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(TContext context, CancellationToken cancellationToken)
+    {
+        var pending = read(context, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(pending.Result.AsMemory()) : AwaitAsync(pending);
+    }
+
+    private static async ValueTask<ReadOnlyMemory<char>> AwaitAsync(ValueTask<string?> pending)
+        => (await pending.ConfigureAwait(false)).AsMemory();
+}

@@ -1,0 +1,192 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace TenantKit.Runtime;
+
+/// <summary>
+/// Builds tenant containers from three layers: the application's registrations (host singletons forwarded to the
+/// host's one instance, open-generic singletons such as options and loggers registered anew, scoped and transient
+/// copied), the isolated services (never shared), and the tenant's own registrations. The first layer is computed
+/// once into a template of shared, immutable descriptors, so a tenant build allocates only its own container.
+/// </summary>
+internal sealed partial class TenantContainerFactory
+{
+    private readonly TenantServicesConfiguration _configuration;
+    private readonly IServiceProvider _host;
+    private readonly IOptions<TenantRuntimeOptions> _options;
+    private readonly ILogger _logger;
+    private readonly Lock _templateGate = new();
+    private ServiceDescriptor[]? _template;
+
+    public TenantContainerFactory(
+        TenantServicesConfiguration configuration,
+        IServiceProvider host,
+        IOptions<TenantRuntimeOptions> options,
+        ILogger<TenantContainerFactory> logger)
+    {
+        _configuration = configuration;
+        _host = host;
+        _options = options;
+        _logger = logger;
+        _configuration.IsolatedServices.Add(typeof(IMemoryCache));
+    }
+
+    /// <summary>The number of descriptors every tenant container starts with. For tests and benchmarks.</summary>
+    internal int TemplateSize => GetTemplate().Length;
+
+    public ServiceProvider Build(TenantInfo tenant)
+    {
+        var template = GetTemplate();
+        IServiceCollection services = new ServiceCollection();
+        foreach (var descriptor in template)
+        {
+            services.Add(descriptor);
+        }
+
+        services.AddSingleton(tenant);
+        foreach (var configure in _configuration.ConfigureServices)
+        {
+            configure(tenant, services);
+        }
+
+        return services.BuildServiceProvider(new ServiceProviderOptions
+        {
+            ValidateScopes = _options.Value.ValidateScopes,
+            ValidateOnBuild = _options.Value.ValidateScopes,
+        });
+    }
+
+    private ServiceDescriptor[] GetTemplate()
+    {
+        var template = Volatile.Read(ref _template);
+        if (template is not null)
+        {
+            return template;
+        }
+
+        lock (_templateGate)
+        {
+            return _template ??= CreateTemplate();
+        }
+    }
+
+    private ServiceDescriptor[] CreateTemplate()
+    {
+        var hostDescriptors = _configuration.HostServices.ToArray();
+        var result = new List<ServiceDescriptor>(hostDescriptors.Length);
+        var groups = new Dictionary<(Type Type, object? Key), List<int>>();
+        for (var i = 0; i < hostDescriptors.Length; i++)
+        {
+            var d = hostDescriptors[i];
+            if (d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.IsGenericTypeDefinition
+                && !IsExcluded(d.ServiceType) && !IsIsolated(d.ServiceType) && !HasInstance(d))
+            {
+                var key = (d.ServiceType, d.ServiceKey);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    groups[key] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        // Forwarded singletons are registered as instances: a container never disposes an instance it was given,
+        // so unloading a tenant can never dispose a host singleton. The host's instances are resolved once, here.
+        var forwarded = new Dictionary<int, ServiceDescriptor>();
+        foreach (var ((type, key), indexes) in groups)
+        {
+            object?[] instances;
+            try
+            {
+                instances = ResolveAll(type, key, indexes.Count);
+            }
+            catch (Exception ex)
+            {
+                Log.HostSingletonUnavailable(_logger, ex, type.FullName ?? type.Name);
+                var message = $"The host singleton '{type.FullName}' could not be created for tenant containers: {ex.Message}";
+                foreach (var index in indexes)
+                {
+                    forwarded[index] = Describe(type, key, _ => throw new InvalidOperationException(message, ex));
+                }
+
+                continue;
+            }
+
+            for (var n = 0; n < indexes.Count; n++)
+            {
+                forwarded[indexes[n]] = instances[n] is { } instance
+                    ? (key is null ? ServiceDescriptor.Singleton(type, instance) : ServiceDescriptor.KeyedSingleton(type, key, instance))
+                    : hostDescriptors[indexes[n]];
+            }
+        }
+
+        for (var i = 0; i < hostDescriptors.Length; i++)
+        {
+            var d = hostDescriptors[i];
+            if (IsExcluded(d.ServiceType))
+            {
+                continue;
+            }
+
+            if (forwarded.TryGetValue(i, out var forward))
+            {
+                result.Add(forward);
+            }
+            else if (IsIsolated(d.ServiceType) && HasInstance(d))
+            {
+                throw new InvalidOperationException(
+                    $"'{d.ServiceType.FullName}' must never be shared between tenants, but the host registered it as an instance. Register it by type or factory so each tenant gets its own.");
+            }
+            else
+            {
+                // Open generics (options, loggers), scoped, transient, isolated and instance registrations.
+                result.Add(d);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private object?[] ResolveAll(Type type, object? key, int count)
+    {
+        if (count == 1)
+        {
+            return [key is null ? _host.GetService(type) : ((IKeyedServiceProvider)_host).GetKeyedService(type, key)];
+        }
+
+        var all = (key is null ? _host.GetServices(type) : _host.GetKeyedServices(type, key)).ToArray();
+        if (all.Length == count)
+        {
+            return all;
+        }
+
+        // An open generic also answers this closed type: registration order cannot be matched, so only the last
+        // registration is forwarded and the others are built per tenant.
+        var result = new object?[count];
+        result[^1] = key is null ? _host.GetService(type) : ((IKeyedServiceProvider)_host).GetKeyedService(type, key);
+        return result;
+    }
+
+    private static ServiceDescriptor Describe(Type type, object? key, Func<IServiceProvider, object> factory)
+        => key is null ? ServiceDescriptor.Singleton(type, factory) : ServiceDescriptor.KeyedSingleton(type, key, (sp, _) => factory(sp));
+
+    private static bool HasInstance(ServiceDescriptor d)
+        => d.IsKeyedService ? d.KeyedImplementationInstance is not null : d.ImplementationInstance is not null;
+
+    private bool IsExcluded(Type type)
+        => type.FullName is { } name && _configuration.ExcludedServiceNames.Contains(name)
+            || type == typeof(IServiceProvider) || type == typeof(IServiceScopeFactory);
+
+    private bool IsIsolated(Type type)
+        => _configuration.IsolatedServices.Contains(type)
+            || (type.IsGenericType && _configuration.IsolatedServices.Contains(type.GetGenericTypeDefinition()));
+
+    private static partial class Log
+    {
+        [LoggerMessage(3010, LogLevel.Warning, "The host singleton {ServiceType} could not be created for tenant containers; tenants that use it will fail.")]
+        public static partial void HostSingletonUnavailable(ILogger logger, Exception exception, string serviceType);
+    }
+}

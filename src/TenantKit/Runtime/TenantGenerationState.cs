@@ -1,0 +1,20 @@
+namespace TenantKit;
+
+/// <summary>The life of one generation (one build) of a tenant's container.</summary>
+public enum TenantGenerationState
+{
+    /// <summary>The container is being built; acquirers wait for it.</summary>
+    Building = 0,
+
+    /// <summary>The container serves leases.</summary>
+    Active = 1,
+
+    /// <summary>The generation takes no new lease; it is disposed when the last lease is released.</summary>
+    Draining = 2,
+
+    /// <summary>The container has been disposed.</summary>
+    Disposed = 3,
+
+    /// <summary>The build failed; the runtime retries after a back-off.</summary>
+    Failed = 4,
+}

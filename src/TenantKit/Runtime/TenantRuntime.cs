@@ -1,0 +1,913 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TenantKit.Diagnostics;
+
+namespace TenantKit.Runtime;
+
+/// <summary>The tenant runtime: single builds, leases, idle and capacity eviction, reloads, drain-safe unloads.</summary>
+internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
+{
+    private const int MaxUnloadHistory = 10_000;
+
+    private readonly ConcurrentDictionary<string, TenantSlot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UnloadRecord> _unloadHistory = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _unloadOrder = new();
+    private readonly ConcurrentDictionary<TenantGeneration, byte> _draining = new();
+    private readonly TenantContainerFactory _factory;
+    private readonly TenantRuntimeOptions _options;
+    private readonly TenantServicesConfiguration _configuration;
+    private readonly ITenantContextAccessor _context;
+    private readonly TenantKitMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _buildGate;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IDisposable _subscription;
+    private readonly ITimer? _sweeper;
+    private readonly long _idleTicks;
+    private int _resident;
+    private int _building;
+    private long _builds;
+    private long _failedBuilds;
+    private long _unloads;
+    private int _stopping;
+    private int _capacityCheckQueued;
+
+    public TenantRuntime(
+        TenantContainerFactory factory,
+        IOptions<TenantRuntimeOptions> options,
+        TenantServicesConfiguration configuration,
+        ITenantContextAccessor context,
+        ITenantChangeFeed changes,
+        TimeProvider time,
+        TenantKitMetrics metrics,
+        ILogger<TenantRuntime> logger)
+    {
+        _factory = factory;
+        _options = options.Value;
+        _configuration = configuration;
+        _context = context;
+        Time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _buildGate = new SemaphoreSlim(_options.MaxConcurrentBuilds, _options.MaxConcurrentBuilds);
+        _idleTicks = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTicks(_options.IdleTimeout);
+        _subscription = changes.Subscribe(OnChange);
+        if (_idleTicks != long.MaxValue || _options.Capacity is not null)
+        {
+            var interval = _options.EffectiveSweepInterval;
+            _sweeper = time.CreateTimer(static s => ((TenantRuntime)s!).Sweep(), this, interval, interval);
+        }
+
+        metrics.ObserveRuntime(() => Volatile.Read(ref _resident), () => Counts.LeasesOut);
+    }
+
+    public TimeProvider Time { get; }
+
+    public TenantRuntimeCounts Counts
+    {
+        get
+        {
+            long leases = 0;
+            foreach (var slot in _slots.Values)
+            {
+                leases += slot.Current?.Leases ?? 0;
+            }
+
+            return new TenantRuntimeCounts(
+                Volatile.Read(ref _resident),
+                Volatile.Read(ref _building),
+                _draining.Count,
+                leases,
+                Interlocked.Read(ref _builds),
+                Interlocked.Read(ref _failedBuilds),
+                Interlocked.Read(ref _unloads));
+        }
+    }
+
+    public ValueTask<TenantLease> AcquireAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        if (!tenant.IsActive)
+        {
+            throw new TenantSuspendedException(tenant);
+        }
+
+        if (_slots.TryGetValue(tenant.Id, out var slot))
+        {
+            var generation = slot.Current;
+            if (generation is not null && generation.TryAcquire())
+            {
+                if (generation.Tenant.Version < tenant.Version)
+                {
+                    // The caller saw a newer snapshot than this generation was built from (a change this node missed):
+                    // serve this request, and build the newer generation in the background.
+                    _ = ReloadCoreAsync(tenant);
+                }
+
+                _metrics.Lease();
+                return new ValueTask<TenantLease>(new TenantLease(generation));
+            }
+        }
+
+        return AcquireSlowAsync(tenant, cancellationToken);
+    }
+
+    public async ValueTask LoadAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
+    {
+        EnsureHost("loading a tenant");
+        var lease = await AcquireAsync(tenant, cancellationToken).ConfigureAwait(false);
+        lease.Dispose();
+    }
+
+    public async ValueTask ReloadAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        EnsureHost("reloading a tenant");
+        await ReloadCoreAsync(tenant).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public bool Unload(string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        EnsureHost("unloading a tenant");
+        return UnloadCore(tenantId, TenantUnloadReason.Requested);
+    }
+
+    public TenantRuntimeStatus? GetStatus(string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        if (_slots.TryGetValue(tenantId, out var slot))
+        {
+            return Describe(slot);
+        }
+
+        return _unloadHistory.TryGetValue(tenantId, out var record)
+            ? new TenantRuntimeStatus(tenantId, record.Identifier, false, record.Generation, null, 0, null, null, record.Reason, record.At, null, null)
+            : null;
+    }
+
+    public IReadOnlyList<TenantRuntimeStatus> GetStatuses()
+    {
+        var result = new List<TenantRuntimeStatus>(_slots.Count);
+        foreach (var slot in _slots.Values)
+        {
+            result.Add(Describe(slot));
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.Identifier, b.Identifier));
+        return result;
+    }
+
+    /// <summary>Builds every tenant the loading policy marks eager, with bounded parallelism.</summary>
+    public async Task LoadEagerTenantsAsync(ITenantCatalog catalog, CancellationToken cancellationToken)
+    {
+        var eager = new List<TenantInfo>();
+        await foreach (var tenant in catalog.ListAllAsync(new TenantQuery { State = TenantState.Active, Take = TenantQuery.MaxTake }, cancellationToken).ConfigureAwait(false))
+        {
+            if (_options.IsEager(tenant))
+            {
+                eager.Add(tenant);
+            }
+        }
+
+        if (eager.Count == 0)
+        {
+            return;
+        }
+
+        Log.EagerLoading(_logger, eager.Count);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentBuilds, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(eager, parallel, async (tenant, token) =>
+        {
+            try
+            {
+                var lease = await AcquireAsync(tenant, token).ConfigureAwait(false);
+                lease.Dispose();
+            }
+            catch (TenantLoadException ex)
+            {
+                // One tenant's failure never stops the others; it is retried lazily after its back-off.
+                Log.EagerLoadFailed(_logger, ex, tenant.Identifier);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Unloads idle tenants and enforces the capacity. The timer calls it; tests may too.</summary>
+    internal void Sweep()
+    {
+        if (Volatile.Read(ref _stopping) != 0)
+        {
+            return;
+        }
+
+        if (_idleTicks != long.MaxValue)
+        {
+            var now = Time.GetTimestamp();
+            foreach (var slot in _slots.Values)
+            {
+                var generation = slot.Current;
+                if (generation is not null && generation.Leases == 0 && now - generation.LastAccess >= _idleTicks)
+                {
+                    TryUnloadUnleased(slot, generation, TenantUnloadReason.Idle);
+                }
+            }
+        }
+
+        EnforceCapacity();
+    }
+
+    internal void EnforceCapacity()
+    {
+        if (_options.Capacity is not { } capacity)
+        {
+            return;
+        }
+
+        var excess = Volatile.Read(ref _resident) - capacity;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        // The `excess` least recently used unleased generations: a bounded max-heap on last access.
+        var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
+        foreach (var slot in _slots.Values)
+        {
+            var generation = slot.Current;
+            if (generation is null || generation.Leases != 0)
+            {
+                continue;
+            }
+
+            oldest.Enqueue((slot, generation), -generation.LastAccess);
+            if (oldest.Count > excess)
+            {
+                oldest.Dequeue();
+            }
+        }
+
+        while (oldest.TryDequeue(out var candidate, out _))
+        {
+            TryUnloadUnleased(candidate.Slot, candidate.Generation, TenantUnloadReason.Capacity);
+        }
+    }
+
+    /// <summary>Drains a generation: stops its hosted services, runs unload hooks, waits for its leases, disposes it.</summary>
+    internal async Task DrainAsync(TenantGeneration generation, Task leasesGone)
+    {
+        _draining.TryAdd(generation, 0);
+        var reason = generation.UnloadReason ?? TenantUnloadReason.Requested;
+        try
+        {
+            await StopHostedServicesAsync(generation).ConfigureAwait(false);
+            using (_context.BeginTenantScope(generation.Tenant, generation.Services))
+            {
+                foreach (var hook in _configuration.OnUnloading)
+                {
+                    try
+                    {
+                        await hook(generation.Tenant, generation.Services, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        Log.UnloadHookFailed(_logger, ex, generation.Tenant.Identifier);
+                    }
+                }
+            }
+
+            while (!leasesGone.IsCompleted)
+            {
+                try
+                {
+                    await leasesGone.WaitAsync(_options.DrainTimeout, Time).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    Log.DrainSlow(_logger, generation.Tenant.Identifier, generation.Number, generation.Leases, _options.DrainTimeout);
+                }
+            }
+
+            await generation.Services.DisposeAsync().ConfigureAwait(false);
+            Log.Unloaded(_logger, generation.Tenant.Identifier, generation.Number, reason);
+        }
+        catch (Exception ex)
+        {
+            Log.DisposeFailed(_logger, ex, generation.Tenant.Identifier, generation.Number);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _unloads);
+            _metrics.Unload(reason.ToString());
+            _draining.TryRemove(generation, out _);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            _sweeper?.Dispose();
+            _subscription.Dispose();
+            await _shutdown.CancelAsync().ConfigureAwait(false);
+            var builds = new List<Task>();
+            foreach (var slot in _slots.Values)
+            {
+                lock (slot.Gate)
+                {
+                    if (slot.Building is { } build)
+                    {
+                        builds.Add(build);
+                    }
+                }
+
+                UnloadCore(slot.TenantId, TenantUnloadReason.Shutdown);
+            }
+
+            await Task.WhenAll(builds.Select(b => b.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var drains = _draining.Keys.Select(g => g.Disposal).ToArray();
+            await Task.WhenAll(drains).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.ShutdownIncomplete(_logger, _draining.Count);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(_options.DrainTimeout, Time);
+        await StopAsync(timeout.Token).ConfigureAwait(false);
+        _shutdown.Dispose();
+        _buildGate.Dispose();
+    }
+
+    private async ValueTask<TenantLease> AcquireSlowAsync(TenantInfo tenant, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
+            var slot = _slots.GetOrAdd(tenant.Id, static (id, t) => new TenantSlot(id, t.Identifier), tenant);
+            Task<TenantGeneration> build;
+            lock (slot.Gate)
+            {
+                if (slot.Removed)
+                {
+                    continue;
+                }
+
+                var generation = slot.Current;
+                if (generation is not null && generation.TryAcquire())
+                {
+                    _metrics.Lease();
+                    return new TenantLease(generation);
+                }
+
+                if (slot.Building is null)
+                {
+                    var now = Time.GetTimestamp();
+                    if (slot.Failures > 0 && now < slot.RetryAt)
+                    {
+                        throw new TenantLoadException(tenant.Id, tenant.Identifier, Time.GetElapsedTime(now, slot.RetryAt), slot.LastError);
+                    }
+
+                    StartBuild(slot, tenant);
+                }
+
+                build = slot.Building!;
+            }
+
+            await build.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a build on the thread pool (never inline, so it never runs under the slot's gate).</summary>
+    private void StartBuild(TenantSlot slot, TenantInfo tenant)
+    {
+        slot.BuildingFor = tenant;
+        slot.CancelBuild = false;
+        slot.Identifier = tenant.Identifier;
+        var number = ++slot.LastGeneration;
+        Interlocked.Increment(ref _building);
+        slot.Building = Task.Run(() => BuildAsync(slot, tenant, number));
+    }
+
+    private async Task<TenantGeneration> BuildAsync(TenantSlot slot, TenantInfo tenant, long number)
+    {
+        var started = Time.GetTimestamp();
+        TenantGeneration generation;
+        try
+        {
+            generation = await BuildGenerationAsync(tenant, number).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _failedBuilds);
+            _metrics.Build(false, Time.GetElapsedTime(started));
+            TimeSpan retry;
+            lock (slot.Gate)
+            {
+                slot.Building = null;
+                slot.BuildingFor = null;
+                slot.ReloadQueued = false;
+                slot.QueuedTenant = null;
+                slot.Failures++;
+                retry = Backoff(slot.Failures);
+                slot.RetryAt = Time.GetTimestamp() + ToTicks(retry);
+                slot.LastError = ex;
+                RemoveSlotIfUnused(slot);
+            }
+
+            Interlocked.Decrement(ref _building);
+            if (ex is OperationCanceledException && _shutdown.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down.");
+            }
+
+            Log.BuildFailed(_logger, ex, tenant.Identifier, number, retry);
+            throw new TenantLoadException(tenant.Id, tenant.Identifier, retry, ex);
+        }
+
+        TenantGeneration? replaced = null;
+        Exception? cancelled = null;
+        TenantUnloadReason cancelReason = TenantUnloadReason.Shutdown;
+        lock (slot.Gate)
+        {
+            slot.Building = null;
+            slot.BuildingFor = null;
+            slot.Failures = 0;
+            slot.LastError = null;
+            if (slot.CancelBuild || Volatile.Read(ref _stopping) != 0)
+            {
+                cancelReason = slot.CancelReason;
+                cancelled = cancelReason switch
+                {
+                    TenantUnloadReason.Suspended => new TenantSuspendedException(slot.CancelTenant ?? tenant),
+                    TenantUnloadReason.Deleted => new TenantNotFoundException(tenant.Identifier),
+                    _ => new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down."),
+                };
+                slot.CancelBuild = false;
+                slot.ReloadQueued = false;
+                RemoveSlotIfUnused(slot);
+            }
+            else
+            {
+                replaced = slot.Current;
+                generation.Activate();
+                slot.Current = generation;
+                if (replaced is null)
+                {
+                    Interlocked.Increment(ref _resident);
+                }
+
+                if (slot.ReloadQueued && slot.QueuedTenant is { } queued)
+                {
+                    slot.ReloadQueued = false;
+                    slot.QueuedTenant = null;
+                    StartBuild(slot, queued);
+                }
+            }
+        }
+
+        Interlocked.Decrement(ref _building);
+        Interlocked.Increment(ref _builds);
+        _metrics.Build(true, Time.GetElapsedTime(started));
+        if (cancelled is not null)
+        {
+            generation.BeginDrain(cancelReason);
+            throw cancelled;
+        }
+
+        Log.Built(_logger, tenant.Identifier, number, Time.GetElapsedTime(started).TotalMilliseconds);
+        if (replaced is not null)
+        {
+            replaced.BeginDrain(TenantUnloadReason.Reload);
+            RecordUnload(slot.TenantId, replaced, TenantUnloadReason.Reload);
+        }
+
+        QueueCapacityCheck();
+        return generation;
+    }
+
+    private async Task<TenantGeneration> BuildGenerationAsync(TenantInfo tenant, long number)
+    {
+        var token = _shutdown.Token;
+        await _buildGate.WaitAsync(token).ConfigureAwait(false);
+        ServiceProvider? services = null;
+        var hosted = new List<IHostedService>();
+        using var activity = TenantKitActivity.Source.StartActivity("tenantkit.tenant.build", ActivityKind.Internal);
+        activity?.SetTag("tenantkit.tenant.id", tenant.Id);
+        activity?.SetTag("tenantkit.tenant.identifier", tenant.Identifier);
+        activity?.SetTag("tenantkit.generation", number);
+        try
+        {
+            services = _factory.Build(tenant);
+            var generation = new TenantGeneration(this, tenant, number, services, Time.GetTimestamp());
+            using (_context.BeginTenantScope(tenant, services))
+            {
+                foreach (var hook in _configuration.OnActivated)
+                {
+                    await hook(tenant, services, token).ConfigureAwait(false);
+                }
+
+                foreach (var service in services.GetServices<IHostedService>())
+                {
+                    await service.StartAsync(token).ConfigureAwait(false);
+                    hosted.Add(service);
+                }
+            }
+
+            generation.HostedServices = [.. hosted];
+            return generation;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            foreach (var service in hosted)
+            {
+                try
+                {
+                    await service.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception stopError)
+                {
+                    Log.HostedServiceStopFailed(_logger, stopError, tenant.Identifier);
+                }
+            }
+
+            if (services is not null)
+            {
+                try
+                {
+                    await services.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception disposeError)
+                {
+                    Log.DisposeFailed(_logger, disposeError, tenant.Identifier, number);
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            _buildGate.Release();
+        }
+    }
+
+    private async Task StopHostedServicesAsync(TenantGeneration generation)
+    {
+        if (generation.HostedServices.Length == 0)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.HostedServiceStopTimeout, Time);
+        for (var i = generation.HostedServices.Length - 1; i >= 0; i--)
+        {
+            try
+            {
+                await generation.HostedServices[i].StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.HostedServiceStopFailed(_logger, ex, generation.Tenant.Identifier);
+            }
+        }
+    }
+
+    private Task ReloadCoreAsync(TenantInfo tenant)
+    {
+        if (!tenant.IsActive)
+        {
+            UnloadCore(tenant.Id, TenantUnloadReason.Suspended, tenant);
+            return Task.CompletedTask;
+        }
+
+        if (!_slots.TryGetValue(tenant.Id, out var slot) || Volatile.Read(ref _stopping) != 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (slot.Gate)
+        {
+            if (slot.Removed)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (slot.Building is { } building)
+            {
+                if (slot.BuildingFor is { } target && target.Version >= tenant.Version)
+                {
+                    return building;
+                }
+
+                if (slot.QueuedTenant is null || slot.QueuedTenant.Version <= tenant.Version)
+                {
+                    slot.ReloadQueued = true;
+                    slot.QueuedTenant = tenant;
+                }
+
+                return building;
+            }
+
+            if (slot.Current is null)
+            {
+                // Not resident (backing off after a failure, perhaps): the next acquire builds from fresh data now.
+                slot.Failures = 0;
+                RemoveSlotIfUnused(slot);
+                return Task.CompletedTask;
+            }
+
+            if (slot.Current.Tenant.Version > tenant.Version)
+            {
+                return Task.CompletedTask;
+            }
+
+            StartBuild(slot, tenant);
+            return slot.Building!;
+        }
+    }
+
+    private bool UnloadCore(string tenantId, TenantUnloadReason reason, TenantInfo? tenant = null)
+    {
+        if (!_slots.TryGetValue(tenantId, out var slot))
+        {
+            return false;
+        }
+
+        TenantGeneration? generation;
+        lock (slot.Gate)
+        {
+            generation = slot.Current;
+            slot.Current = null;
+            if (generation is not null)
+            {
+                Interlocked.Decrement(ref _resident);
+            }
+
+            if (slot.Building is not null)
+            {
+                slot.CancelBuild = true;
+                slot.CancelReason = reason;
+                slot.CancelTenant = tenant;
+                slot.ReloadQueued = false;
+                slot.QueuedTenant = null;
+            }
+
+            if (reason is TenantUnloadReason.Suspended or TenantUnloadReason.Deleted)
+            {
+                slot.Failures = 0;
+            }
+
+            RemoveSlotIfUnused(slot);
+        }
+
+        if (generation is null)
+        {
+            return false;
+        }
+
+        generation.BeginDrain(reason);
+        RecordUnload(tenantId, generation, reason);
+        return true;
+    }
+
+    private bool TryUnloadUnleased(TenantSlot slot, TenantGeneration generation, TenantUnloadReason reason)
+    {
+        lock (slot.Gate)
+        {
+            if (slot.Current != generation || !generation.TryBeginDrainIfUnleased(reason))
+            {
+                return false;
+            }
+
+            slot.Current = null;
+            Interlocked.Decrement(ref _resident);
+            RemoveSlotIfUnused(slot);
+        }
+
+        RecordUnload(slot.TenantId, generation, reason);
+        return true;
+    }
+
+    /// <summary>Forgets a slot that holds nothing. Caller holds the slot's gate.</summary>
+    private void RemoveSlotIfUnused(TenantSlot slot)
+    {
+        if (slot.Current is null && slot.Building is null && slot.Failures == 0 && !slot.Removed)
+        {
+            slot.Removed = true;
+            _slots.TryRemove(new KeyValuePair<string, TenantSlot>(slot.TenantId, slot));
+        }
+    }
+
+    private void RecordUnload(string tenantId, TenantGeneration generation, TenantUnloadReason reason)
+    {
+        _unloadHistory[tenantId] = new UnloadRecord(generation.Tenant.Identifier, generation.Number, reason, Time.GetUtcNow());
+        _unloadOrder.Enqueue(tenantId);
+        while (_unloadOrder.Count > MaxUnloadHistory && _unloadOrder.TryDequeue(out var oldest))
+        {
+            if (!_slots.ContainsKey(oldest) && _unloadOrder.Count >= MaxUnloadHistory)
+            {
+                _unloadHistory.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    private void QueueCapacityCheck()
+    {
+        if (_options.Capacity is { } capacity && Volatile.Read(ref _resident) > capacity
+            && Interlocked.CompareExchange(ref _capacityCheckQueued, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static runtime =>
+                {
+                    Volatile.Write(ref runtime._capacityCheckQueued, 0);
+                    runtime.EnforceCapacity();
+                },
+                this,
+                preferLocal: false);
+        }
+    }
+
+    private void OnChange(TenantChange change)
+    {
+        switch (change.Kind)
+        {
+            case TenantChangeKind.Updated when change.Tenant is { } tenant:
+                _ = ObserveAsync(ReloadCoreAsync(tenant), change);
+                break;
+            case TenantChangeKind.ReloadRequested when change.Tenant is { } tenant:
+                _ = ObserveAsync(ReloadForcedAsync(tenant), change);
+                break;
+            case TenantChangeKind.Suspended:
+                UnloadCore(change.TenantId, TenantUnloadReason.Suspended, change.Tenant);
+                break;
+            case TenantChangeKind.Deleted:
+                UnloadCore(change.TenantId, TenantUnloadReason.Deleted);
+                break;
+            case TenantChangeKind.Created or TenantChangeKind.Resumed when change.Tenant is { } tenant && _options.IsEager(tenant):
+                _ = ObserveAsync(AcquireAndReleaseAsync(tenant), change);
+                break;
+        }
+    }
+
+    private Task ReloadForcedAsync(TenantInfo tenant)
+    {
+        if (!_slots.TryGetValue(tenant.Id, out var slot))
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (slot.Gate)
+        {
+            if (slot.Removed || Volatile.Read(ref _stopping) != 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (slot.Building is { } building)
+            {
+                slot.ReloadQueued = true;
+                slot.QueuedTenant = tenant;
+                return building;
+            }
+
+            if (slot.Current is null)
+            {
+                slot.Failures = 0;
+                RemoveSlotIfUnused(slot);
+                return Task.CompletedTask;
+            }
+
+            StartBuild(slot, tenant);
+            return slot.Building!;
+        }
+    }
+
+    private async Task AcquireAndReleaseAsync(TenantInfo tenant)
+    {
+        var lease = await AcquireAsync(tenant).ConfigureAwait(false);
+        lease.Dispose();
+    }
+
+    private async Task ObserveAsync(Task work, TenantChange change)
+    {
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
+        {
+            Log.ChangeHandlingFailed(_logger, ex, change.Kind, change.Identifier);
+        }
+    }
+
+    private TenantRuntimeStatus Describe(TenantSlot slot)
+    {
+        lock (slot.Gate)
+        {
+            var generation = slot.Current;
+            _unloadHistory.TryGetValue(slot.TenantId, out var last);
+            DateTimeOffset? lastAccess = null;
+            TimeSpan? idleLeft = null;
+            var now = Time.GetUtcNow();
+            if (generation is not null)
+            {
+                var idle = Time.GetElapsedTime(generation.LastAccess);
+                lastAccess = now - idle;
+                if (_idleTicks != long.MaxValue && generation.Leases == 0)
+                {
+                    var left = _options.IdleTimeout - idle;
+                    idleLeft = left < TimeSpan.Zero ? TimeSpan.Zero : left;
+                }
+            }
+
+            var state = generation?.State ?? (slot.Building is not null ? TenantGenerationState.Building
+                : slot.Failures > 0 ? TenantGenerationState.Failed : null);
+            DateTimeOffset? retryAt = slot.Failures > 0 ? now + Time.GetElapsedTime(Time.GetTimestamp(), slot.RetryAt) : null;
+            return new TenantRuntimeStatus(
+                slot.TenantId,
+                generation?.Tenant.Identifier ?? slot.Identifier,
+                generation is not null,
+                generation?.Number ?? slot.LastGeneration,
+                state,
+                generation?.Leases ?? 0,
+                lastAccess,
+                idleLeft,
+                last?.Reason,
+                last?.At,
+                slot.Failures > 0 ? slot.LastError?.Message : null,
+                retryAt);
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var delay = _options.BuildRetryDelay * Math.Pow(2, Math.Min(failures - 1, 30));
+        return delay > _options.MaxBuildRetryDelay ? _options.MaxBuildRetryDelay : delay;
+    }
+
+    private long ToTicks(TimeSpan value) => (long)(value.TotalSeconds * Time.TimestampFrequency);
+
+    private void EnsureHost(string operation)
+    {
+        if (_context.Current is not { IsHost: true })
+        {
+            throw new HostScopeRequiredException(
+                $"{char.ToUpperInvariant(operation[0])}{operation[1..]} is reserved to the host; call it inside ITenantContextAccessor.BeginHostScope().");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(3001, LogLevel.Information, "Tenant {Identifier} generation {Generation} built in {ElapsedMs:F1} ms.")]
+        public static partial void Built(ILogger logger, string identifier, long generation, double elapsedMs);
+
+        [LoggerMessage(3002, LogLevel.Error, "Tenant {Identifier} generation {Generation} failed to build; next attempt in {RetryAfter}.")]
+        public static partial void BuildFailed(ILogger logger, Exception exception, string identifier, long generation, TimeSpan retryAfter);
+
+        [LoggerMessage(3003, LogLevel.Information, "Tenant {Identifier} generation {Generation} unloaded ({Reason}).")]
+        public static partial void Unloaded(ILogger logger, string identifier, long generation, TenantUnloadReason reason);
+
+        [LoggerMessage(3004, LogLevel.Warning, "Tenant {Identifier} generation {Generation} is still draining after {Timeout}: {Leases} lease(s) still out. It will not be disposed until they are released.")]
+        public static partial void DrainSlow(ILogger logger, string identifier, long generation, int leases, TimeSpan timeout);
+
+        [LoggerMessage(3005, LogLevel.Error, "Disposing tenant {Identifier} generation {Generation} failed.")]
+        public static partial void DisposeFailed(ILogger logger, Exception exception, string identifier, long generation);
+
+        [LoggerMessage(3006, LogLevel.Error, "A hosted service of tenant {Identifier} failed to stop.")]
+        public static partial void HostedServiceStopFailed(ILogger logger, Exception exception, string identifier);
+
+        [LoggerMessage(3007, LogLevel.Error, "An unload hook of tenant {Identifier} failed.")]
+        public static partial void UnloadHookFailed(ILogger logger, Exception exception, string identifier);
+
+        [LoggerMessage(3008, LogLevel.Information, "Loading {Count} tenant(s) eagerly.")]
+        public static partial void EagerLoading(ILogger logger, int count);
+
+        [LoggerMessage(3009, LogLevel.Error, "Eager loading of tenant {Identifier} failed; it will be retried on first use.")]
+        public static partial void EagerLoadFailed(ILogger logger, Exception exception, string identifier);
+
+        [LoggerMessage(3011, LogLevel.Warning, "Shutdown ended with {Count} tenant generation(s) still draining.")]
+        public static partial void ShutdownIncomplete(ILogger logger, int count);
+
+        [LoggerMessage(3012, LogLevel.Error, "Handling {Kind} of tenant {Identifier} failed.")]
+        public static partial void ChangeHandlingFailed(ILogger logger, Exception exception, TenantChangeKind kind, string identifier);
+    }
+}

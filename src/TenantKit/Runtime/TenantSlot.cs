@@ -1,0 +1,30 @@
+namespace TenantKit.Runtime;
+
+/// <summary>The runtime's record of one tenant: its serving generation, a build in flight, and failure back-off.</summary>
+internal sealed class TenantSlot(string tenantId, string identifier)
+{
+    public string TenantId { get; } = tenantId;
+
+    public Lock Gate { get; } = new();
+
+    /// <summary>The serving generation; read without the gate on the hot path, written under it.</summary>
+    public volatile TenantGeneration? Current;
+
+    // Everything below is guarded by Gate.
+    public string Identifier = identifier;
+    public Task<TenantGeneration>? Building;
+    public TenantInfo? BuildingFor;
+    public bool ReloadQueued;
+    public TenantInfo? QueuedTenant;
+    public bool CancelBuild;
+    public TenantUnloadReason CancelReason;
+    public TenantInfo? CancelTenant;
+    public long LastGeneration;
+    public int Failures;
+    public long RetryAt;
+    public Exception? LastError;
+    public bool Removed;
+}
+
+/// <summary>How a tenant last left memory, kept (bounded) after its slot is gone.</summary>
+internal sealed record UnloadRecord(string Identifier, long Generation, TenantUnloadReason Reason, DateTimeOffset At);

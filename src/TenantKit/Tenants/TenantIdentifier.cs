@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+
+namespace TenantKit;
+
+/// <summary>
+/// The one place where tenant identifiers are validated and normalised. An identifier follows DNS-label rules so it
+/// can be a sub-domain: 1 to 63 characters of <c>a-z</c>, <c>0-9</c> and <c>-</c>, neither starting nor ending with
+/// a hyphen. Upper case is folded to lower case; an internationalised name (<c>bücher</c>) becomes its punycode
+/// form (<c>xn--bcher-kva</c>); anything else is refused with an <see cref="InvalidTenantIdentifierException"/>.
+/// </summary>
+public static class TenantIdentifier
+{
+    /// <summary>The longest identifier allowed: 63 characters, the limit of a DNS label.</summary>
+    public const int MaxLength = 63;
+
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
+
+    /// <summary>Validates <paramref name="value"/> and returns its normal form (lower case ASCII).</summary>
+    /// <param name="value">The identifier as given.</param>
+    /// <returns>The normalised identifier.</returns>
+    /// <exception cref="InvalidTenantIdentifierException">The value is not a valid identifier.</exception>
+    public static string Normalize(string? value)
+    {
+        if (TryNormalize(value, out var normalized, out var error))
+        {
+            return normalized;
+        }
+
+        throw new InvalidTenantIdentifierException(ToDisplay(value), error);
+    }
+
+    /// <summary>Validates <paramref name="value"/> and returns its normal form, or <see langword="false"/>.</summary>
+    /// <param name="value">The identifier as given.</param>
+    /// <param name="normalized">The normalised identifier when valid.</param>
+    /// <returns><see langword="true"/> when the value is a valid identifier.</returns>
+    public static bool TryNormalize(string? value, [NotNullWhen(true)] out string? normalized)
+        => TryNormalize(value, out normalized, out _);
+
+    /// <summary>
+    /// Tells whether <paramref name="value"/> is a valid identifier in any letter case, without allocating. This is the
+    /// check resolution runs on every request before a lookup; it does not accept Unicode (callers map IDN first).
+    /// </summary>
+    /// <param name="value">The candidate identifier.</param>
+    /// <returns><see langword="true"/> when the value, folded to lower case, is a valid identifier.</returns>
+    public static bool IsValid(ReadOnlySpan<char> value) => GetError(value) is null;
+
+    /// <summary>Tells whether <paramref name="value"/> is already in normal form (valid and lower case).</summary>
+    /// <param name="value">The candidate identifier.</param>
+    /// <returns><see langword="true"/> when the value is valid and contains no upper-case letter.</returns>
+    public static bool IsNormalized(ReadOnlySpan<char> value)
+        => GetError(value) is null && !value.ContainsAnyInRange('A', 'Z');
+
+    internal static bool TryNormalize(string? value, [NotNullWhen(true)] out string? normalized, out string error)
+    {
+        normalized = null;
+        if (value is null)
+        {
+            error = "it is missing.";
+            return false;
+        }
+
+        var candidate = value;
+        if (!Ascii.IsValid(candidate))
+        {
+            // An internationalised label: map it to its ASCII (punycode) form with the IDNA rules, then validate that.
+            if (candidate.Length > 4 * MaxLength)
+            {
+                error = $"it is longer than {MaxLength} characters.";
+                return false;
+            }
+
+            try
+            {
+                candidate = Idn.GetAscii(candidate);
+            }
+            catch (ArgumentException)
+            {
+                error = "it contains characters that are not allowed (only a-z, 0-9 and '-', or a valid internationalised name).";
+                return false;
+            }
+        }
+
+        var problem = GetError(candidate);
+        if (problem is not null)
+        {
+            error = problem;
+            return false;
+        }
+
+        normalized = candidate.AsSpan().ContainsAnyInRange('A', 'Z') ? candidate.ToLowerInvariant() : candidate;
+        error = string.Empty;
+        return true;
+    }
+
+    internal static string? GetError(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty)
+        {
+            return "it is empty.";
+        }
+
+        if (value.Length > MaxLength)
+        {
+            return $"it is longer than {MaxLength} characters.";
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+            {
+                return c switch
+                {
+                    '.' => "it contains '.'; an identifier is a single DNS label.",
+                    _ when char.IsWhiteSpace(c) => "it contains white space.",
+                    _ when char.IsControl(c) => "it contains a control character.",
+                    _ => "it contains characters that are not allowed (only a-z, 0-9 and '-').",
+                };
+            }
+        }
+
+        if (value[0] == '-' || value[^1] == '-')
+        {
+            return "it starts or ends with '-'.";
+        }
+
+        return null;
+    }
+
+    /// <summary>Makes any input safe to print in an error: control characters escaped, at most 80 characters.</summary>
+    internal static string ToDisplay(string? value)
+    {
+        if (value is null)
+        {
+            return "(null)";
+        }
+
+        var builder = new StringBuilder(Math.Min(value.Length, 80) + 8);
+        foreach (var c in value)
+        {
+            if (builder.Length >= 80)
+            {
+                builder.Append('…');
+                break;
+            }
+
+            if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' or '\u200b' or '\ufeff')
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}
