@@ -10,6 +10,6 @@ for project in "${@:-src/*/}"; do
   grep -oP "error RS0016: Symbol '\K.*?(?=' is not part of the declared public API)" <<<"$log" | sort -u >> "$file" || true
   grep -oP "error RS0017: Symbol '\K.*?(?=' is part of the declared API)" <<<"$log" | sort -u | while IFS= read -r gone; do
     grep -vxF -- "$gone" "$file" > "$file.tmp" || true; mv "$file.tmp" "$file"
-  done
+  done || true
   { head -n1 "$file"; tail -n +2 "$file" | sort -u; } > "$file.tmp" && mv "$file.tmp" "$file"
 done

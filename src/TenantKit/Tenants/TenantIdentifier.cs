@@ -70,13 +70,40 @@ public static class TenantIdentifier
                 return false;
             }
 
+            // Only letters, marks, digits and '-' may appear, and the name must survive the IDNA round trip unchanged:
+            // characters IDNA would silently drop or remap (zero-width spaces, BOM, compatibility forms) are refused,
+            // so two different inputs can never land on one tenant.
+            foreach (var rune in candidate.EnumerateRunes())
+            {
+                var category = Rune.GetUnicodeCategory(rune);
+                if (rune.Value != '-' && category is not (UnicodeCategory.LowercaseLetter or UnicodeCategory.UppercaseLetter
+                    or UnicodeCategory.OtherLetter or UnicodeCategory.ModifierLetter or UnicodeCategory.NonSpacingMark
+                    or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.DecimalDigitNumber))
+                {
+                    error = "it contains characters that are not allowed (only letters, digits and '-').";
+                    return false;
+                }
+
+                if (rune.Value > 127 && Rune.ToLowerInvariant(rune).Value <= 127)
+                {
+                    error = "it contains a non-ASCII look-alike of an ASCII letter.";
+                    return false;
+                }
+            }
+
             try
             {
-                candidate = Idn.GetAscii(candidate);
+                var lowered = candidate.ToLowerInvariant().Normalize(NormalizationForm.FormC);
+                candidate = Idn.GetAscii(lowered);
+                if (!string.Equals(Idn.GetUnicode(candidate), lowered, StringComparison.Ordinal))
+                {
+                    error = "it is not in the canonical internationalised form (it contains characters IDNA would change or drop).";
+                    return false;
+                }
             }
             catch (ArgumentException)
             {
-                error = "it contains characters that are not allowed (only a-z, 0-9 and '-', or a valid internationalised name).";
+                error = "it is not a valid internationalised name.";
                 return false;
             }
         }
