@@ -15,7 +15,11 @@ public interface ITenantContextAccessor
     /// <returns>The scope; disposing it restores the context that was current before.</returns>
     TenantScope BeginTenantScope(TenantInfo tenant, IServiceProvider? services = null);
 
-    /// <summary>Runs the following code as the host until the returned scope is disposed. Logged: host code may act across tenants.</summary>
+    /// <summary>
+    /// Runs the following code as the host until the returned scope is disposed. Logged: host code may act across
+    /// tenants. Refused inside a tenant scope, so code serving a tenant can never lift itself to the host.
+    /// </summary>
     /// <returns>The scope; disposing it restores the context that was current before.</returns>
+    /// <exception cref="CrossTenantAccessException">The current context is a tenant's.</exception>
     TenantScope BeginHostScope();
 }

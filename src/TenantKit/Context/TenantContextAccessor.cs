@@ -36,6 +36,13 @@ public sealed class TenantContextAccessor : ITenantContextAccessor
     /// <inheritdoc />
     public TenantScope BeginHostScope()
     {
+        if (Ambient.Value is { IsHost: false } current)
+        {
+            // Code serving a tenant must never lift itself to the host: that would let a tenant read across tenants.
+            throw new CrossTenantAccessException(
+                $"Code running as tenant '{current.Tenant.Identifier}' may not begin a host scope. Only host code (a host request, a background job, start-up) may act as the host.");
+        }
+
         Log.HostScopeEntered(_logger);
         return Begin(TenantContext.Host);
     }
