@@ -19,11 +19,9 @@ internal sealed class PathBaseTenantStrategy : ITenantStrategy<HttpContext>
             throw new ArgumentException($"The path template '{template}' must start with '/' and end with the segment '{TenantPlaceholder.Value}', as in '/t/{{tenant}}'.", nameof(template));
         }
 
-        var segments = trimmed[1..^(TenantPlaceholder.Value.Length + 1)].Split('/', StringSplitOptions.None);
-        if (segments is [""])
-        {
-            segments = [];
-        }
+        // "/t/{tenant}" -> body "t/" -> segments ["t"]; "/{tenant}" -> body "" -> no segments.
+        var body = trimmed[1..^TenantPlaceholder.Value.Length];
+        var segments = body.Length == 0 ? [] : body[..^1].Split('/', StringSplitOptions.None);
 
         foreach (var segment in segments)
         {

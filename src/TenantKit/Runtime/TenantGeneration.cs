@@ -122,6 +122,8 @@ internal sealed class TenantGeneration
             _leasesGone.TrySetResult();
         }
 
+        // Counted as draining before this returns, so Counts and shutdown see it even before the drain task runs.
+        _runtime.TrackDraining(this);
         _ = Task.Run(DrainAsync);
     }
 

@@ -257,6 +257,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
     }
 
+    /// <summary>Counts a generation as draining from the moment it stops taking leases.</summary>
+    internal void TrackDraining(TenantGeneration generation) => _draining.TryAdd(generation, 0);
+
     /// <summary>Drains a generation: stops its hosted services, runs unload hooks, waits for its leases, disposes it.</summary>
     internal async Task DrainAsync(TenantGeneration generation, Task leasesGone)
     {
