@@ -32,7 +32,17 @@ internal sealed class HostTenantStrategy : ITenantStrategy<HttpContext>
     }
 
     public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(HttpContext context, CancellationToken cancellationToken)
-        => new(Match(context.Request.Host.Value));
+    {
+        // The raw header, not HttpRequest.Host: that one decodes punycode to Unicode (allocating, and throwing on
+        // malformed punycode such as "xn--.example.com"), where the raw ASCII form is exactly what identifiers hold.
+        var host = context.Request.Headers.Host;
+        return new(host.Count switch
+        {
+            0 => default,
+            1 => Match(host[0]),
+            _ => IdentifierText.Malformed,
+        });
+    }
 
     /// <summary>Finds the identifier in a raw <c>Host</c> header value: empty when no template matches.</summary>
     internal ReadOnlyMemory<char> Match(string? host)
