@@ -20,9 +20,9 @@ internal static class TestApp
 
     public static TenantDraft[] Tenants =>
     [
-        new("acme") { Id = "t-acme", Name = "Acme", Properties = new Dictionary<string, string> { ["Greeting"] = "Hello from Acme" } },
-        new("globex") { Id = "t-globex", Name = "Globex", Properties = new Dictionary<string, string> { ["Greeting"] = "Hello from Globex" } },
-        new("initech") { Id = "t-initech", Name = "Initech" },
+        new("acme") { Id = "t-acme", Name = "Acme", Properties = new Dictionary<string, string> { ["Greeting"] = "Hello from Acme", ["Plan"] = "free" } },
+        new("globex") { Id = "t-globex", Name = "Globex", Properties = new Dictionary<string, string> { ["Greeting"] = "Hello from Globex", ["Plan"] = "pro" } },
+        new("initech") { Id = "t-initech", Name = "Initech", Properties = new Dictionary<string, string> { ["RateLimit:PermitLimit"] = "3", ["RateLimit:Window"] = "01:00:00" } },
         new("dormant") { Id = "t-dormant", Name = "Dormant", State = TenantState.Suspended },
         new("xn--bcher-kva") { Id = "t-buecher", Name = "Bücher" },
         new("overseas") { Id = "t-overseas", Name = "Overseas", Region = "us-east" },
