@@ -47,10 +47,8 @@ public sealed class TenantContextAccessor : ITenantContextAccessor
         return Begin(TenantContext.Host);
     }
 
-    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed.</summary>
-    /// <param name="context">The context.</param>
-    /// <returns>The scope.</returns>
-    public static TenantScope Begin(TenantContext context)
+    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed (no host check: internal).</summary>
+    internal static TenantScope Begin(TenantContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var scope = new TenantScope(context, Ambient.Value);
