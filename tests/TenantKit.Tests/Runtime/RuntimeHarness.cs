@@ -155,6 +155,8 @@ internal sealed class GenerationProbe(TenantInfo tenant) : IDisposable
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposals;
     private int _unloadings;
+    private int _users;
+    private int _disposedInUse;
 
     public TenantInfo Tenant { get; } = tenant;
 
@@ -164,10 +166,23 @@ internal sealed class GenerationProbe(TenantInfo tenant) : IDisposable
 
     public bool IsDisposed => Disposals > 0;
 
+    /// <summary>How many times the container disposed this probe while a test said it was in use.</summary>
+    public int DisposedInUse => Volatile.Read(ref _disposedInUse);
+
     public void Unloading() => Interlocked.Increment(ref _unloadings);
+
+    /// <summary>Tests call it while they hold a lease on this probe's generation; disposal meanwhile is a violation.</summary>
+    public void Enter() => Interlocked.Increment(ref _users);
+
+    public void Exit() => Interlocked.Decrement(ref _users);
 
     public void Dispose()
     {
+        if (Volatile.Read(ref _users) != 0)
+        {
+            Interlocked.Increment(ref _disposedInUse);
+        }
+
         Interlocked.Increment(ref _disposals);
         _disposed.TrySetResult();
     }
