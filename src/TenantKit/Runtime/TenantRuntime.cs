@@ -524,6 +524,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 slot.CancelBuild = false;
                 slot.ReloadQueued = false;
                 slot.QueuedTenant = null;
+                RecordUnload(slot.TenantId, generation, cancelReason);
                 RemoveSlotIfUnused(slot);
             }
             else
