@@ -842,7 +842,11 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 _ = ObserveAsync(ReloadForcedAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.Suspended:
-                MarkGone(change.TenantId, change.Tenant);
+                if (change.Tenant is { } suspended)
+                {
+                    MarkGone(change.TenantId, suspended);
+                }
+
                 UnloadCore(change.TenantId, TenantUnloadReason.Suspended, change.Tenant);
                 break;
             case TenantChangeKind.Deleted:

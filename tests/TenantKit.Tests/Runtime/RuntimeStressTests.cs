@@ -55,7 +55,7 @@ public class RuntimeStressTests(ITestOutputHelper output)
             tasks.Add(Task.Run(() => WorkAsync(runtime, tenants, new Random(seed), stats, stop.Token)));
         }
 
-        // Eviction and capacity pressure, on top of the 1 ms sweeper timer.
+        // Eviction and capacity pressure, on top of the sweeper timer (every 1 ms, 10 ms idle timeout).
         tasks.Add(Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -145,41 +145,9 @@ public class RuntimeStressTests(ITestOutputHelper output)
             var tenant = tenants[random.Next(4) == 0 ? random.Next(tenants.Length) : random.Next(Hot)];
             try
             {
-                var lease = await runtime.AcquireAsync(tenant);
-                try
+                await using (var lease = await runtime.AcquireAsync(tenant))
                 {
-                    var probe = lease.Services.GetRequiredService<GenerationProbe>();
-                    probe.Enter();
-                    try
-                    {
-                    using (var scope = lease.CreateScope())
-                    {
-                        var work = scope.ServiceProvider.GetRequiredService<ScopedWork>();
-                        if (work.Options.Value.Tenant != tenant.Id || work.Probe != probe || work.Host.Disposed)
-                        {
-                            stats.Unexpected.Enqueue(new InvalidOperationException($"wrong services for {tenant.Id}"));
-                        }
-
-                        if (random.Next(2) == 0)
-                        {
-                            await Task.Yield(); // Hold the lease across an await: a drain queued meanwhile would dispose under it.
-                        }
-
-                        scope.ServiceProvider.GetRequiredService<ScopedWork>();
-                        if (probe.IsDisposed)
-                        {
-                            Interlocked.Increment(ref stats.DisposedUnderLease);
-                        }
-                    }
-                    }
-                    finally
-                    {
-                        probe.Exit();
-                    }
-                }
-                finally
-                {
-                    lease.Dispose();
+                    await UseAsync(lease, tenant, random, stats);
                 }
 
                 Interlocked.Increment(ref stats.Leases);
@@ -193,6 +161,37 @@ public class RuntimeStressTests(ITestOutputHelper output)
             {
                 stats.Unexpected.Enqueue(ex);
             }
+        }
+    }
+
+    /// <summary>Resolves singleton, scoped, options and host services under the lease, now and then across an await.</summary>
+    private static async Task UseAsync(TenantLease lease, TenantInfo tenant, Random random, Stats stats)
+    {
+        var probe = lease.Services.GetRequiredService<GenerationProbe>();
+        probe.Enter(); // From here until Exit, a disposal of this generation is counted against the runtime.
+        try
+        {
+            using var scope = lease.CreateScope();
+            var work = scope.ServiceProvider.GetRequiredService<ScopedWork>();
+            if (work.Options.Value.Tenant != tenant.Id || work.Probe != probe || work.Host.Disposed)
+            {
+                stats.Unexpected.Enqueue(new InvalidOperationException($"wrong services for {tenant.Id}"));
+            }
+
+            if (random.Next(2) == 0)
+            {
+                await Task.Yield(); // Hold the lease across an await: a drain queued meanwhile would dispose under it.
+            }
+
+            scope.ServiceProvider.GetRequiredService<ScopedWork>();
+            if (probe.IsDisposed)
+            {
+                Interlocked.Increment(ref stats.DisposedUnderLease);
+            }
+        }
+        finally
+        {
+            probe.Exit();
         }
     }
 
