@@ -17,6 +17,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     private readonly ConcurrentDictionary<string, UnloadRecord> _unloadHistory = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unloadOrder = new();
     private readonly ConcurrentDictionary<TenantGeneration, byte> _draining = new();
+    private readonly ConcurrentDictionary<string, Tombstone> _gone = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _goneOrder = new();
+    private readonly Lock _capacityGate = new();
     private readonly TenantContainerFactory _factory;
     private readonly TenantRuntimeOptions _options;
     private readonly TenantServicesConfiguration _configuration;
@@ -105,8 +108,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 if (generation.Tenant.Version < tenant.Version)
                 {
                     // The caller saw a newer snapshot than this generation was built from (a change this node missed):
-                    // serve this request, and build the newer generation in the background.
-                    _ = ReloadCoreAsync(tenant);
+                    // serve this request, and build the newer generation in the background (once per back-off if
+                    // that build fails, not once per request).
+                    _ = ObserveAsync(ReloadCoreAsync(tenant, respectBackoff: true), TenantChangeKind.Updated, tenant.Identifier);
                 }
 
                 _metrics.Lease();
@@ -189,9 +193,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 var lease = await AcquireAsync(tenant, token).ConfigureAwait(false);
                 lease.Dispose();
             }
-            catch (TenantLoadException ex)
+            catch (TenantKitException ex)
             {
-                // One tenant's failure never stops the others; it is retried lazily after its back-off.
+                // One tenant's failure (or its suspension meanwhile) never stops the others or the host; a failed
+                // build is retried lazily after its back-off.
                 Log.EagerLoadFailed(_logger, ex, tenant.Identifier);
             }
         }).ConfigureAwait(false);
@@ -228,39 +233,59 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             return;
         }
 
-        var excess = Volatile.Read(ref _resident) - capacity;
-        if (excess <= 0)
+        // One check at a time (the sweeper, the check queued after a build, a test): two checks that chose their
+        // victims from the same count would together unload more tenants than the excess.
+        lock (_capacityGate)
         {
-            return;
-        }
-
-        // The `excess` least recently used unleased generations: a bounded max-heap on last access.
-        var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
-        foreach (var slot in _slots.Values)
-        {
-            var generation = slot.Current;
-            if (generation is null || generation.Leases != 0)
+            var excess = Volatile.Read(ref _resident) - capacity;
+            if (excess <= 0)
             {
-                continue;
+                return;
             }
 
-            oldest.Enqueue((slot, generation), -generation.LastAccess);
-            if (oldest.Count > excess)
+            // The `excess` least recently used unleased generations: a bounded max-heap on last access.
+            var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
+            foreach (var slot in _slots.Values)
             {
-                oldest.Dequeue();
-            }
-        }
+                var generation = slot.Current;
+                if (generation is null || generation.Leases != 0)
+                {
+                    continue;
+                }
 
-        while (oldest.TryDequeue(out var candidate, out _))
-        {
-            TryUnloadUnleased(candidate.Slot, candidate.Generation, TenantUnloadReason.Capacity);
+                oldest.Enqueue((slot, generation), -generation.LastAccess);
+                if (oldest.Count > excess)
+                {
+                    oldest.Dequeue();
+                }
+            }
+
+            // The heap yields the most recent first: unload from the other end, the least recently used first, and
+            // stop as soon as the runtime is back within capacity.
+            var victims = new (TenantSlot Slot, TenantGeneration Generation)[oldest.Count];
+            for (var i = victims.Length - 1; oldest.TryDequeue(out var candidate, out _); i--)
+            {
+                victims[i] = candidate;
+            }
+
+            foreach (var (slot, generation) in victims)
+            {
+                if (Volatile.Read(ref _resident) <= capacity)
+                {
+                    break;
+                }
+
+                TryUnloadUnleased(slot, generation, TenantUnloadReason.Capacity);
+            }
         }
     }
+
+    /// <summary>Registers a generation that started draining; called before its drain is queued.</summary>
+    internal void TrackDrain(TenantGeneration generation) => _draining.TryAdd(generation, 0);
 
     /// <summary>Drains a generation: stops its hosted services, runs unload hooks, waits for its leases, disposes it.</summary>
     internal async Task DrainAsync(TenantGeneration generation, Task leasesGone)
     {
-        _draining.TryAdd(generation, 0);
         var reason = generation.UnloadReason ?? TenantUnloadReason.Requested;
         try
         {
@@ -320,24 +345,46 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             _sweeper?.Dispose();
             _subscription.Dispose();
             await _shutdown.CancelAsync().ConfigureAwait(false);
-            var builds = new List<Task>();
-            foreach (var slot in _slots.Values)
+
+            // Until nothing is left: a build that finishes now drains its generation, and an acquire that passed the
+            // stopping check just before it was set may still start one build, which fails or drains at once.
+            while (true)
             {
-                lock (slot.Gate)
+                var pending = new List<Task>();
+                foreach (var slot in _slots.Values)
                 {
-                    if (slot.Building is { } build)
+                    lock (slot.Gate)
                     {
-                        builds.Add(build);
+                        if (slot.Building is { } build)
+                        {
+                            pending.Add(build);
+                        }
                     }
+
+                    UnloadCore(slot.TenantId, TenantUnloadReason.Shutdown);
                 }
 
-                UnloadCore(slot.TenantId, TenantUnloadReason.Shutdown);
-            }
+                foreach (var generation in _draining.Keys)
+                {
+                    pending.Add(generation.Disposal);
+                }
 
-            await Task.WhenAll(builds.Select(b => b.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var drains = _draining.Keys.Select(g => g.Disposal).ToArray();
-            await Task.WhenAll(drains).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (pending.Count > 0)
+                {
+                    await Task.WhenAll(pending.Select(static t => t.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
+                        .WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (Volatile.Read(ref _building) != 0)
+                {
+                    // A build between leaving its slot and handing its generation to the drain: a few instructions.
+                    await Task.Yield();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                else
+                {
+                    break;
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -362,7 +409,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         while (true)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
-            var slot = _slots.GetOrAdd(tenant.Id, static (id, t) => new TenantSlot(id, t.Identifier), tenant);
+            var slot = _slots.GetOrAdd(tenant.Id, static (id, state) => state.Runtime.NewSlot(id, state.Tenant), (Runtime: this, Tenant: tenant));
             Task<TenantGeneration> build;
             lock (slot.Gate)
             {
@@ -380,6 +427,14 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
                 if (slot.Building is null)
                 {
+                    // Checked again under the gate: shutdown sets the flag, then unloads every slot under its gate.
+                    ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
+                    if (GoneError(tenant) is { } gone)
+                    {
+                        RemoveSlotIfUnused(slot);
+                        throw gone;
+                    }
+
                     var now = Time.GetTimestamp();
                     if (slot.Failures > 0 && now < slot.RetryAt)
                     {
@@ -444,8 +499,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
 
         TenantGeneration? replaced = null;
+        var discarded = false;
         Exception? cancelled = null;
-        TenantUnloadReason cancelReason = TenantUnloadReason.Shutdown;
+        var cancelReason = TenantUnloadReason.Shutdown;
         lock (slot.Gate)
         {
             slot.Building = null;
@@ -454,21 +510,27 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             slot.LastError = null;
             if (slot.CancelBuild || Volatile.Read(ref _stopping) != 0)
             {
-                cancelReason = slot.CancelReason;
+                // Unloaded while it was building: the generation never serves. Callers waiting for it get the reason,
+                // except after a host unload request, where they simply try again (and build afresh).
+                discarded = true;
+                cancelReason = Volatile.Read(ref _stopping) != 0 ? TenantUnloadReason.Shutdown : slot.CancelReason;
                 cancelled = cancelReason switch
                 {
                     TenantUnloadReason.Suspended => new TenantSuspendedException(slot.CancelTenant ?? tenant),
                     TenantUnloadReason.Deleted => new TenantNotFoundException(tenant.Identifier),
-                    _ => new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down."),
+                    TenantUnloadReason.Shutdown => new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down."),
+                    _ => null,
                 };
                 slot.CancelBuild = false;
                 slot.ReloadQueued = false;
+                slot.QueuedTenant = null;
+                RecordUnload(slot.TenantId, generation, cancelReason);
                 RemoveSlotIfUnused(slot);
             }
             else
             {
                 replaced = slot.Current;
-                generation.Activate();
+                generation.Activate(Time.GetTimestamp());
                 slot.Current = generation;
                 if (replaced is null)
                 {
@@ -484,13 +546,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             }
         }
 
+        if (discarded)
+        {
+            // Handed to the drain before the build stops counting as in flight, so shutdown never misses it.
+            generation.BeginDrain(cancelReason);
+        }
+
         Interlocked.Decrement(ref _building);
         Interlocked.Increment(ref _builds);
         _metrics.Build(true, Time.GetElapsedTime(started));
-        if (cancelled is not null)
+        if (discarded)
         {
-            generation.BeginDrain(cancelReason);
-            throw cancelled;
+            return cancelled is null ? generation : throw cancelled;
         }
 
         Log.Built(_logger, tenant.Identifier, number, Time.GetElapsedTime(started).TotalMilliseconds);
@@ -591,7 +658,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
     }
 
-    private Task ReloadCoreAsync(TenantInfo tenant)
+    private Task ReloadCoreAsync(TenantInfo tenant, bool respectBackoff = false)
     {
         if (!tenant.IsActive)
         {
@@ -640,6 +707,11 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 return Task.CompletedTask;
             }
 
+            if (respectBackoff && slot.Failures > 0 && Time.GetTimestamp() < slot.RetryAt)
+            {
+                return Task.CompletedTask;
+            }
+
             StartBuild(slot, tenant);
             return slot.Building!;
         }
@@ -676,6 +748,12 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 slot.Failures = 0;
             }
 
+            if (generation is not null)
+            {
+                // Recorded before the slot can go, so a slot made afresh continues the generation numbers.
+                RecordUnload(tenantId, generation, reason);
+            }
+
             RemoveSlotIfUnused(slot);
         }
 
@@ -685,7 +763,6 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
 
         generation.BeginDrain(reason);
-        RecordUnload(tenantId, generation, reason);
         return true;
     }
 
@@ -700,12 +777,19 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
             slot.Current = null;
             Interlocked.Decrement(ref _resident);
+            RecordUnload(slot.TenantId, generation, reason);
             RemoveSlotIfUnused(slot);
         }
 
-        RecordUnload(slot.TenantId, generation, reason);
         return true;
     }
+
+    /// <summary>A new slot continues the tenant's generation numbers from its last unload.</summary>
+    private TenantSlot NewSlot(string tenantId, TenantInfo tenant)
+        => new(tenantId, tenant.Identifier)
+        {
+            LastGeneration = _unloadHistory.TryGetValue(tenantId, out var last) ? last.Generation : 0,
+        };
 
     /// <summary>Forgets a slot that holds nothing. Caller holds the slot's gate.</summary>
     private void RemoveSlotIfUnused(TenantSlot slot)
@@ -751,21 +835,73 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         switch (change.Kind)
         {
             case TenantChangeKind.Updated when change.Tenant is { } tenant:
-                _ = ObserveAsync(ReloadCoreAsync(tenant), change);
+                ForgetGone(tenant);
+                _ = ObserveAsync(ReloadCoreAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.ReloadRequested when change.Tenant is { } tenant:
-                _ = ObserveAsync(ReloadForcedAsync(tenant), change);
+                _ = ObserveAsync(ReloadForcedAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.Suspended:
+                if (change.Tenant is { } suspended)
+                {
+                    MarkGone(change.TenantId, suspended);
+                }
+
                 UnloadCore(change.TenantId, TenantUnloadReason.Suspended, change.Tenant);
                 break;
             case TenantChangeKind.Deleted:
+                MarkGone(change.TenantId, null);
                 UnloadCore(change.TenantId, TenantUnloadReason.Deleted);
                 break;
-            case TenantChangeKind.Created or TenantChangeKind.Resumed when change.Tenant is { } tenant && _options.IsEager(tenant):
-                _ = ObserveAsync(AcquireAndReleaseAsync(tenant), change);
+            case TenantChangeKind.Created or TenantChangeKind.Resumed when change.Tenant is { } tenant:
+                ForgetGone(tenant);
+                if (_options.IsEager(tenant))
+                {
+                    _ = ObserveAsync(AcquireAndReleaseAsync(tenant), change.Kind, change.Identifier);
+                }
+
                 break;
         }
+    }
+
+    /// <summary>
+    /// Remembers that a tenant was suspended (at which version) or deleted, so a caller still holding an older, active
+    /// snapshot (resolved just before the change) cannot build the tenant back into memory. Bounded like the unload history.
+    /// </summary>
+    private void MarkGone(string tenantId, TenantInfo? suspended)
+    {
+        _gone[tenantId] = new Tombstone(suspended);
+        _goneOrder.Enqueue(tenantId);
+        while (_goneOrder.Count > MaxUnloadHistory && _goneOrder.TryDequeue(out var oldest))
+        {
+            if (_goneOrder.Count >= MaxUnloadHistory)
+            {
+                _gone.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    private void ForgetGone(TenantInfo tenant)
+    {
+        if (tenant.IsActive && _gone.TryGetValue(tenant.Id, out var tombstone) && tombstone.Suspended is { } suspended && tenant.Version > suspended.Version)
+        {
+            _gone.TryRemove(new KeyValuePair<string, Tombstone>(tenant.Id, tombstone));
+        }
+    }
+
+    private TenantKitException? GoneError(TenantInfo tenant)
+    {
+        if (!_gone.TryGetValue(tenant.Id, out var tombstone))
+        {
+            return null;
+        }
+
+        if (tombstone.Suspended is not { } suspended)
+        {
+            return new TenantNotFoundException(tenant.Identifier);
+        }
+
+        return tenant.Version <= suspended.Version ? new TenantSuspendedException(suspended) : null;
     }
 
     private Task ReloadForcedAsync(TenantInfo tenant)
@@ -807,7 +943,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         lease.Dispose();
     }
 
-    private async Task ObserveAsync(Task work, TenantChange change)
+    private async Task ObserveAsync(Task work, TenantChangeKind kind, string identifier)
     {
         try
         {
@@ -815,7 +951,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
         catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
         {
-            Log.ChangeHandlingFailed(_logger, ex, change.Kind, change.Identifier);
+            Log.ChangeHandlingFailed(_logger, ex, kind, identifier);
         }
     }
 

@@ -28,3 +28,6 @@ internal sealed class TenantSlot(string tenantId, string identifier)
 
 /// <summary>How a tenant last left memory, kept (bounded) after its slot is gone.</summary>
 internal sealed record UnloadRecord(string Identifier, long Generation, TenantUnloadReason Reason, DateTimeOffset At);
+
+/// <summary>A tenant suspended (its suspended snapshot) or deleted (<see langword="null"/>), as the change feed announced it.</summary>
+internal sealed record Tombstone(TenantInfo? Suspended);
