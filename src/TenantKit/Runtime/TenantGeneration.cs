@@ -79,7 +79,7 @@ internal sealed class TenantGeneration
 
     public void Release()
     {
-        Volatile.Write(ref _lastAccess, _runtime.Time.GetTimestamp());
+        Volatile.Write(ref _lastAccess, _runtime.Now());
 
         // A compare-and-swap rather than a decrement: a second release of the same lease must never take the count
         // below zero, not even for an instant (the borrow would set the draining bit and let BeginDrain think

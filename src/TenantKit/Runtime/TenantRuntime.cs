@@ -9,7 +9,7 @@ using TenantKit.Diagnostics;
 namespace TenantKit.Runtime;
 
 /// <summary>The tenant runtime: single builds, leases, idle and capacity eviction, reloads, drain-safe unloads.</summary>
-internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
+internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposable
 {
     private const int MaxUnloadHistory = 10_000;
 
@@ -32,6 +32,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     private readonly IDisposable _subscription;
     private readonly ITimer? _sweeper;
     private readonly long _idleTicks;
+    private readonly long _ticksPerMillisecond;
     private int _resident;
     private int _building;
     private long _builds;
@@ -58,6 +59,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _buildGate = new SemaphoreSlim(_options.MaxConcurrentBuilds, _options.MaxConcurrentBuilds);
+        _ticksPerMillisecond = ReferenceEquals(time, TimeProvider.System) ? time.TimestampFrequency / 1000 : 0;
         _idleTicks = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTicks(_options.IdleTimeout);
         _subscription = changes.Subscribe(OnChange);
         if (_idleTicks != long.MaxValue || _options.Capacity is not null)
@@ -100,7 +102,16 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             throw new TenantSuspendedException(tenant);
         }
 
-        if (_slots.TryGetValue(tenant.Id, out var slot))
+        // The catalog hands out the same snapshot for every request, so the slot is remembered on it: the warm path
+        // skips hashing the id. A slot of another runtime, or one since removed (its Current is null forever), falls
+        // through to the dictionary or the slow path.
+        var slot = tenant.RuntimeSlot as TenantSlot;
+        if (slot is null || !ReferenceEquals(slot.Owner, this))
+        {
+            _slots.TryGetValue(tenant.Id, out slot);
+        }
+
+        if (slot is not null)
         {
             var generation = slot.Current;
             if (generation is not null && generation.TryAcquire())
@@ -212,7 +223,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
         if (_idleTicks != long.MaxValue)
         {
-            var now = Time.GetTimestamp();
+            var now = Now();
             foreach (var slot in _slots.Values)
             {
                 var generation = slot.Current;
@@ -404,12 +415,19 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         _buildGate.Dispose();
     }
 
+    /// <summary>
+    /// For containers disposed synchronously (<c>ServiceProvider.Dispose()</c>): the same drain as
+    /// <see cref="DisposeAsync"/>, waited for on this thread, bounded by <see cref="TenantRuntimeOptions.DrainTimeout"/>.
+    /// </summary>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+
     private async ValueTask<TenantLease> AcquireSlowAsync(TenantInfo tenant, CancellationToken cancellationToken)
     {
         while (true)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
             var slot = _slots.GetOrAdd(tenant.Id, static (id, state) => state.Runtime.NewSlot(id, state.Tenant), (Runtime: this, Tenant: tenant));
+            tenant.RuntimeSlot = slot;
             Task<TenantGeneration> build;
             lock (slot.Gate)
             {
@@ -435,10 +453,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                         throw gone;
                     }
 
-                    var now = Time.GetTimestamp();
+                    var now = Now();
                     if (slot.Failures > 0 && now < slot.RetryAt)
                     {
-                        throw new TenantLoadException(tenant.Id, tenant.Identifier, Time.GetElapsedTime(now, slot.RetryAt), slot.LastError);
+                        throw new TenantLoadException(tenant.Id, tenant.Identifier, Elapsed(now, slot.RetryAt), slot.LastError);
                     }
 
                     StartBuild(slot, tenant);
@@ -483,7 +501,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 slot.QueuedTenant = null;
                 slot.Failures++;
                 retry = Backoff(slot.Failures);
-                slot.RetryAt = Time.GetTimestamp() + ToTicks(retry);
+                slot.RetryAt = Now() + ToTicks(retry);
                 slot.LastError = ex;
                 RemoveSlotIfUnused(slot);
             }
@@ -530,7 +548,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             else
             {
                 replaced = slot.Current;
-                generation.Activate(Time.GetTimestamp());
+                generation.Activate(Now());
                 slot.Current = generation;
                 if (replaced is null)
                 {
@@ -584,7 +602,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         try
         {
             services = _factory.Build(tenant);
-            var generation = new TenantGeneration(this, tenant, number, services, Time.GetTimestamp());
+            var generation = new TenantGeneration(this, tenant, number, services, Now());
             using (_context.BeginTenantScope(tenant, services))
             {
                 foreach (var hook in _configuration.OnActivated)
@@ -707,7 +725,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 return Task.CompletedTask;
             }
 
-            if (respectBackoff && slot.Failures > 0 && Time.GetTimestamp() < slot.RetryAt)
+            if (respectBackoff && slot.Failures > 0 && Now() < slot.RetryAt)
             {
                 return Task.CompletedTask;
             }
@@ -788,6 +806,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     private TenantSlot NewSlot(string tenantId, TenantInfo tenant)
         => new(tenantId, tenant.Identifier)
         {
+            Owner = this,
             LastGeneration = _unloadHistory.TryGetValue(tenantId, out var last) ? last.Generation : 0,
         };
 
@@ -966,7 +985,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             var now = Time.GetUtcNow();
             if (generation is not null)
             {
-                var idle = Time.GetElapsedTime(generation.LastAccess);
+                var idle = Elapsed(generation.LastAccess, Now());
                 lastAccess = now - idle;
                 if (_idleTicks != long.MaxValue && generation.Leases == 0)
                 {
@@ -977,7 +996,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
             var state = generation?.State ?? (slot.Building is not null ? TenantGenerationState.Building
                 : slot.Failures > 0 ? TenantGenerationState.Failed : null);
-            DateTimeOffset? retryAt = slot.Failures > 0 ? now + Time.GetElapsedTime(Time.GetTimestamp(), slot.RetryAt) : null;
+            DateTimeOffset? retryAt = slot.Failures > 0 ? now + Elapsed(Now(), slot.RetryAt) : null;
             return new TenantRuntimeStatus(
                 slot.TenantId,
                 generation?.Tenant.Identifier ?? slot.Identifier,
@@ -1001,6 +1020,16 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     }
 
     private long ToTicks(TimeSpan value) => (long)(value.TotalSeconds * Time.TimestampFrequency);
+
+    /// <summary>
+    /// The runtime's clock for last access, idle time and back-off, in <see cref="TimeProvider.TimestampFrequency"/>
+    /// units. With the system clock it reads the coarse monotonic tick count (a few nanoseconds, millisecond
+    /// resolution: plenty for idle timeouts and LRU order) so stamping every lease release stays cheap; with any
+    /// other provider (a fake clock in tests) it reads the provider.
+    /// </summary>
+    internal long Now() => _ticksPerMillisecond != 0 ? Environment.TickCount64 * _ticksPerMillisecond : Time.GetTimestamp();
+
+    private TimeSpan Elapsed(long from, long to) => TimeSpan.FromSeconds((to - from) / (double)Time.TimestampFrequency);
 
     private void EnsureHost(string operation)
     {

@@ -7,6 +7,9 @@ internal sealed class TenantSlot(string tenantId, string identifier)
 
     public Lock Gate { get; } = new();
 
+    /// <summary>The runtime that owns this slot (a snapshot may be used with several runtimes in one process).</summary>
+    public object? Owner { get; init; }
+
     /// <summary>The serving generation; read without the gate on the hot path, written under it.</summary>
     public volatile TenantGeneration? Current;
 

@@ -231,10 +231,20 @@ public class RuntimeRegressionTests
             {
                 if (tenant.Id == "b")
                 {
-                    using (sp.GetRequiredService<ITenantContextAccessor>().BeginHostScope())
+                    // The hook runs as tenant b, which may not act as the host: the host suspends b from its own flow.
+                    Task suspend;
+                    using (ExecutionContext.SuppressFlow())
                     {
-                        await sp.GetRequiredService<ITenantAdministration>().SuspendAsync("b");
+                        suspend = Task.Run(async () =>
+                        {
+                            using (sp.GetRequiredService<ITenantContextAccessor>().BeginHostScope())
+                            {
+                                await sp.GetRequiredService<ITenantAdministration>().SuspendAsync("b");
+                            }
+                        });
                     }
+
+                    await suspend;
                 }
             }));
 
