@@ -745,6 +745,13 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         TenantGeneration? generation;
         lock (slot.Gate)
         {
+            if (reason == TenantUnloadReason.Suspended && tenant is not null && slot.Current is { } serving
+                && serving.Tenant.Version > tenant.Version)
+            {
+                // A suspension older than the generation serving (it arrived after a newer resume): stale, ignore it.
+                return false;
+            }
+
             generation = slot.Current;
             slot.Current = null;
             if (generation is not null)

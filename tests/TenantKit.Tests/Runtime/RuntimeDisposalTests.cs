@@ -61,3 +61,23 @@ public class RuntimeDisposalTests
         }
     }
 }
+
+public class RuntimeOutOfOrderChangeTests
+{
+    [Fact]
+    public async Task SuspensionOlderThanTheServingGeneration_IsIgnored()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var v3 = new TenantInfo("t1", "acme", "Acme", TenantState.Active, version: 3);
+        services.AddTenantKit(t => t.WithStore(_ => new InMemoryTenantStore([v3])));
+        await using var provider = services.BuildServiceProvider();
+        var runtime = provider.GetRequiredService<ITenantRuntime>();
+        (await runtime.AcquireAsync(v3)).Dispose();
+        var staleSuspension = new TenantInfo("t1", "acme", "Acme", TenantState.Suspended, version: 2);
+
+        provider.GetRequiredService<ITenantChangeFeed>().Publish(new TenantChange(TenantChangeKind.Suspended, "t1", "acme", staleSuspension));
+
+        Assert.True(runtime.GetStatus("t1")!.IsResident);
+    }
+}
