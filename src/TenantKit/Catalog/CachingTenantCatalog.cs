@@ -141,8 +141,10 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         var task = _inflight.GetOrAdd(key, pending.Task);
         if (task == pending.Task)
         {
+            // Not awaited: the caller that starts the shared store call must be able to stop waiting on its own token
+            // (an aborted request) while the store hangs. FetchAsync never throws; it completes `pending` either way.
             _metrics.CatalogLookup(TenantKitMetrics.Miss);
-            await FetchAsync(key, pending).ConfigureAwait(false);
+            _ = FetchAsync(key, pending);
         }
 
         return await task.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -66,12 +66,24 @@ internal sealed class ControllableTenantStore : ITenantStore
         gate?.TrySetResult();
     }
 
+    /// <summary>
+    /// When set, a lookup reads the tenant first and then waits on the gate: the answer it returns may be out of date
+    /// by then, as a store's answer in flight is while the catalog changes.
+    /// </summary>
+    public bool HoldAfterReading { get; set; }
+
     /// <summary>Makes every call throw <paramref name="failure"/>; <see langword="null"/> heals the store.</summary>
     public void FailWith(Exception? failure) => Volatile.Write(ref _failure, failure);
 
     public async ValueTask<TenantInfo?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _identifierLookups);
+        TenantInfo? read = null;
+        if (HoldAfterReading)
+        {
+            read = await Inner.FindByIdentifierAsync(identifier, cancellationToken);
+        }
+
         Task? gate;
         lock (_sync)
         {
@@ -85,7 +97,7 @@ internal sealed class ControllableTenantStore : ITenantStore
         }
 
         ThrowIfFailing();
-        return await Inner.FindByIdentifierAsync(identifier, cancellationToken);
+        return HoldAfterReading ? read : await Inner.FindByIdentifierAsync(identifier, cancellationToken);
     }
 
     public ValueTask<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken = default)
