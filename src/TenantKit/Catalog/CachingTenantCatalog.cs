@@ -166,7 +166,13 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 
             if (Interlocked.Read(ref _epoch) == epoch)
             {
-                Store(key, tenant);
+                var stored = Store(key, tenant);
+                if (stored is not null && Interlocked.Read(ref _epoch) != epoch)
+                {
+                    // A change arrived between the check above and the store: it may already have evicted this key,
+                    // so the answer just cached could outlive it (a deleted tenant served on). Drop it.
+                    RemoveExact(key, stored);
+                }
             }
 
             pending.TrySetResult(tenant);
@@ -195,18 +201,19 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         }
     }
 
-    private void Store(string key, TenantInfo? tenant)
+    /// <summary>Caches a store answer; returns the entry it stored, or <see langword="null"/> when it stored nothing.</summary>
+    private Entry? Store(string key, TenantInfo? tenant)
     {
         var now = _time.GetTimestamp();
         if (tenant is null)
         {
             if (_negativeTicks == 0 || Volatile.Read(ref _negativeCount) >= _maxNegative)
             {
-                return;
+                return null;
             }
 
             var negative = new Entry(null, now + _negativeTicks, now + _negativeTicks);
-            _entries.AddOrUpdate(
+            return _entries.AddOrUpdate(
                 key,
                 static (_, state) =>
                 {
@@ -223,16 +230,16 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                     return state.Negative;
                 },
                 (Self: this, Negative: negative));
-            return;
         }
 
-        Put(key, tenant, now);
+        var entry = Put(key, tenant, now);
+        return ReferenceEquals(entry.Tenant, tenant) ? entry : null;
     }
 
-    private void Put(string key, TenantInfo tenant, long now)
+    private Entry Put(string key, TenantInfo tenant, long now)
     {
         var entry = new Entry(tenant, now + _entryTicks, now + _entryTicks + _staleTicks);
-        _entries.AddOrUpdate(
+        return _entries.AddOrUpdate(
             key,
             static (_, e) => e.Entry,
             static (_, old, e) =>
@@ -249,6 +256,14 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 return e.Entry;
             },
             (Self: this, Entry: entry));
+    }
+
+    private void RemoveExact(string key, Entry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)) && entry.Tenant is null)
+        {
+            Interlocked.Decrement(ref _negativeCount);
+        }
     }
 
     private void Remove(string key)

@@ -336,6 +336,44 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeletedChange_RacingAStoreAnswer_NeverLeavesTheDeletedTenantCached()
+    {
+        // Stress: the store's answer (read before the delete) and the Deleted change land at the same moment, over and
+        // over. Whatever the interleaving, the cache must not keep the tenant once the change was published.
+        _store.HoldAfterReading = true;
+        var deleted = new TenantChange(TenantChangeKind.Deleted, "id-acme", "acme", null);
+        var stale = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            Catalog.Invalidate("acme");
+            _store.ResetLookupStarted();
+            _store.Block();
+            var lookup = Catalog.FindByIdentifierAsync("acme").AsTask();
+            await _store.LookupStarted.WaitAsync(Patience);
+            using var go = new Barrier(2);
+            var spin = i % 64;
+            var answer = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                _store.Release();
+            });
+            var change = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                Thread.SpinWait(spin);
+                Feed.Publish(deleted);
+            });
+            await Task.WhenAll(answer, change, lookup).WaitAsync(Patience);
+            if (Cache.Count != 0)
+            {
+                stale++;
+            }
+        }
+
+        Assert.Equal(0, stale);
+    }
+
+    [Fact]
     public async Task StoreDown_CachedTenant_IsStillServed()
     {
         var acme = await Catalog.FindByIdentifierAsync("acme");
