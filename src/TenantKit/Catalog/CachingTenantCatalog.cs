@@ -213,23 +213,29 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             }
 
             var negative = new Entry(null, now + _negativeTicks, now + _negativeTicks);
-            return _entries.AddOrUpdate(
-                key,
-                static (_, state) =>
-                {
-                    Interlocked.Increment(ref state.Self._negativeCount);
-                    return state.Negative;
-                },
-                static (_, old, state) =>
-                {
-                    if (old.Tenant is not null)
-                    {
-                        Interlocked.Increment(ref state.Self._negativeCount);
-                    }
 
-                    return state.Negative;
-                },
-                (Self: this, Negative: negative));
+            // Explicit compare-and-swap loops rather than AddOrUpdate: its factories may run more than once under
+            // contention, and the negative count must move exactly once per entry that really changed.
+            while (true)
+            {
+                if (_entries.TryGetValue(key, out var old))
+                {
+                    if (_entries.TryUpdate(key, negative, old))
+                    {
+                        if (old.Tenant is not null)
+                        {
+                            Interlocked.Increment(ref _negativeCount);
+                        }
+
+                        return negative;
+                    }
+                }
+                else if (_entries.TryAdd(key, negative))
+                {
+                    Interlocked.Increment(ref _negativeCount);
+                    return negative;
+                }
+            }
         }
 
         var entry = Put(key, tenant, now);
@@ -239,23 +245,30 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     private Entry Put(string key, TenantInfo tenant, long now)
     {
         var entry = new Entry(tenant, now + _entryTicks, now + _entryTicks + _staleTicks);
-        return _entries.AddOrUpdate(
-            key,
-            static (_, e) => e.Entry,
-            static (_, old, e) =>
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var old))
             {
-                if (old.Tenant is null)
-                {
-                    Interlocked.Decrement(ref e.Self._negativeCount);
-                }
-                else if (old.Tenant.Id == e.Entry.Tenant!.Id && old.Tenant.Version > e.Entry.Tenant.Version)
+                if (old.Tenant is not null && old.Tenant.Id == tenant.Id && old.Tenant.Version > tenant.Version)
                 {
                     return old;
                 }
 
-                return e.Entry;
-            },
-            (Self: this, Entry: entry));
+                if (_entries.TryUpdate(key, entry, old))
+                {
+                    if (old.Tenant is null)
+                    {
+                        Interlocked.Decrement(ref _negativeCount);
+                    }
+
+                    return entry;
+                }
+            }
+            else if (_entries.TryAdd(key, entry))
+            {
+                return entry;
+            }
+        }
     }
 
     private void RemoveExact(string key, Entry entry)

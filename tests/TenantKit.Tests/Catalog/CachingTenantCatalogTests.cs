@@ -224,6 +224,48 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NegativeCount_ChangesRacingOverOneUnknownIdentifier_StaysExact()
+    {
+        // Stress: Created changes (turning the unknown entry into a tenant) race misses (caching it as unknown) and
+        // invalidations (removing it) on one identifier. The count of remembered unknowns bounds memory: if it drifts,
+        // the bound is exceeded or negative caching stops for good.
+        const int Rounds = 100_000;
+        var hooli = TestTenants.Create("hooli");
+        var created = new TenantChange(TenantChangeKind.Created, hooli.Id, hooli.Identifier, hooli);
+        var catalog = Catalog;
+        var feed = Feed;
+        using var go = new Barrier(2);
+
+        var changer = Task.Factory.StartNew(
+            () =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < Rounds; i++)
+                {
+                    feed.Publish(created);
+                    Thread.SpinWait(i % 16);
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        var missesAndInvalidations = Task.Factory.StartNew(
+            () =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < Rounds; i++)
+                {
+                    catalog.Invalidate("hooli");
+                    _ = catalog.FindByIdentifierAsync("hooli");
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        await Task.WhenAll(changer, missesAndInvalidations).WaitAsync(TimeSpan.FromSeconds(30));
+        catalog.Invalidate("hooli");
+
+        Assert.Equal(0, Cache.Count);
+        Assert.Equal(0, Cache.NegativeCount);
+    }
+
+    [Fact]
     public async Task CreatedChange_ForANegativelyCachedIdentifier_IsServedAtOnce()
     {
         Assert.Null(await Catalog.FindByIdentifierAsync("hooli"));
