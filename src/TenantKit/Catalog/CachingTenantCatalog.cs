@@ -207,8 +207,15 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         var now = _time.GetTimestamp();
         if (tenant is null)
         {
-            if (_negativeTicks == 0 || Volatile.Read(ref _negativeCount) >= _maxNegative)
+            if (_negativeTicks == 0)
             {
+                return null;
+            }
+
+            // Reserve a place under the bound first, so concurrent misses cannot overshoot it together.
+            if (Interlocked.Increment(ref _negativeCount) > _maxNegative)
+            {
+                Interlocked.Decrement(ref _negativeCount);
                 return null;
             }
 
@@ -222,9 +229,10 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 {
                     if (_entries.TryUpdate(key, negative, old))
                     {
-                        if (old.Tenant is not null)
+                        if (old.Tenant is null)
                         {
-                            Interlocked.Increment(ref _negativeCount);
+                            // It replaced an unknown entry: the count already held it, release the reservation.
+                            Interlocked.Decrement(ref _negativeCount);
                         }
 
                         return negative;
@@ -232,7 +240,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 }
                 else if (_entries.TryAdd(key, negative))
                 {
-                    Interlocked.Increment(ref _negativeCount);
                     return negative;
                 }
             }
