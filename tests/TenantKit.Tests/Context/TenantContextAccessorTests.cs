@@ -86,6 +86,18 @@ public class TenantContextAccessorTests
     }
 
     [Fact]
+    public void Begin_HostContextInsideATenantScope_IsRefusedLikeBeginHostScope()
+    {
+        using var provider = new ServiceCollection().BuildServiceProvider();
+        using var tenant = _accessor.BeginTenantScope(Acme);
+
+        Assert.Throws<CrossTenantAccessException>(() => TenantContextAccessor.Begin(TenantContext.Host));
+        Assert.Throws<CrossTenantAccessException>(() => TenantContextAccessor.Begin(TenantContext.ForHost(provider)));
+
+        Assert.Same(Acme, _accessor.Current!.Tenant);
+    }
+
+    [Fact]
     public async Task Scope_AcrossAwaits_StaysCurrentAndIsRestoredAfterDispose()
     {
         using (_accessor.BeginTenantScope(Acme))
