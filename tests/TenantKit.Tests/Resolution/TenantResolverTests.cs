@@ -206,6 +206,40 @@ public sealed class TenantResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContainerCreatedStrategy_TwoProvidersFromOneCollection_EachGetsItsOwn()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<AnswerSource>();
+        services.AddTenantKit(b => b
+            .WithInMemoryStore(new TenantDraft("acme"), new TenantDraft("globex"))
+            .WithStrategy<Message, AnswerStrategy>());
+        await using var first = services.BuildServiceProvider();
+        await using var second = services.BuildServiceProvider();
+        first.GetRequiredService<AnswerSource>().Answer = "acme";
+        second.GetRequiredService<AnswerSource>().Answer = "globex";
+
+        var fromFirst = await first.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message());
+        var fromSecond = await second.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message());
+
+        Assert.Equal("acme", fromFirst.Tenant?.Identifier);
+        Assert.Equal("globex", fromSecond.Tenant?.Identifier);
+    }
+
+    [Fact]
+    public async Task ContainerCreatedStrategy_IsCreatedOnceAcrossContextTypes()
+    {
+        var source = new AnswerSource { Answer = "acme" };
+        var services = Build(b => b.WithStrategy<object, AnswerStrategy>(), s => s.AddSingleton(source));
+
+        var message = await services.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message());
+        var item = await services.GetRequiredService<ITenantResolver<QueueItem>>().ResolveAsync(new QueueItem("x"));
+
+        Assert.Equal(("acme", "acme"), (message.Tenant?.Identifier, item.Tenant?.Identifier));
+        Assert.Equal(1, source.Strategies);
+    }
+
+    [Fact]
     public async Task ResolveAsync_StrategiesForAnotherContextType_AreNotUsed()
     {
         var services = Build(b => b
@@ -398,6 +432,28 @@ public sealed class TenantResolverTests : IAsyncLifetime
     public readonly record struct JobTicket(int Number);
 
     public sealed record StrategyDependency(string Name);
+
+    public sealed class AnswerSource
+    {
+        public string? Answer { get; set; }
+
+        public int Strategies { get; set; }
+    }
+
+    /// <summary>A container-built strategy that answers what its (per-container) dependency says.</summary>
+    private sealed class AnswerStrategy : ITenantStrategy<object>
+    {
+        private readonly AnswerSource _source;
+
+        public AnswerStrategy(AnswerSource source)
+        {
+            _source = source;
+            source.Strategies++;
+        }
+
+        public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(object context, CancellationToken cancellationToken)
+            => new(_source.Answer.AsMemory());
+    }
 
     /// <summary>A strategy built by the container: proves constructor injection works.</summary>
     private sealed class HeaderStrategy(StrategyDependency dependency) : ITenantStrategy<Message>
