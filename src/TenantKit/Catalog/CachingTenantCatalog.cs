@@ -133,7 +133,18 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     }
 
     private long ToTimestampTicks(TimeSpan value)
-        => value <= TimeSpan.Zero ? 0 : (long)(value.TotalSeconds * _time.TimestampFrequency);
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var ticks = value.TotalSeconds * _time.TimestampFrequency;
+        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+    }
+
+    /// <summary><paramref name="now"/> plus <paramref name="ticks"/>, saturating: <see cref="TimeSpan.MaxValue"/> lifetimes mean "never", not an overflow into the past.</summary>
+    private static long Later(long now, long ticks) => ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
 
     private async ValueTask<TenantInfo?> LoadAsync(string key, CancellationToken cancellationToken)
     {
@@ -185,7 +196,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             {
                 Log.ServingStaleTenant(_logger, ex, key);
                 _metrics.CatalogLookup(TenantKitMetrics.Stale);
-                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(now + _retryTicks, stale.StaleUntil) }, stale);
+                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(Later(now, _retryTicks), stale.StaleUntil) }, stale);
                 pending.TrySetResult(stale.Tenant);
             }
             else
@@ -219,7 +230,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 return null;
             }
 
-            var negative = new Entry(null, now + _negativeTicks, now + _negativeTicks);
+            var negative = new Entry(null, Later(now, _negativeTicks), Later(now, _negativeTicks));
 
             // Explicit compare-and-swap loops rather than AddOrUpdate: its factories may run more than once under
             // contention, and the negative count must move exactly once per entry that really changed.
@@ -251,7 +262,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 
     private Entry Put(string key, TenantInfo tenant, long now)
     {
-        var entry = new Entry(tenant, now + _entryTicks, now + _entryTicks + _staleTicks);
+        var entry = new Entry(tenant, Later(now, _entryTicks), Later(Later(now, _entryTicks), _staleTicks));
         while (true)
         {
             if (_entries.TryGetValue(key, out var old))

@@ -105,6 +105,25 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindByIdentifier_LifetimesOfTimeSpanMaxValue_MeanForever()
+    {
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.MaxValue;
+            o.NegativeEntryLifetime = TimeSpan.MaxValue;
+            o.MaxStaleness = TimeSpan.MaxValue;
+        });
+
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("ghost");
+        _time.Advance(TimeSpan.FromDays(365));
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("ghost");
+
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
     public async Task FindByIdentifier_UnknownIdentifier_IsCachedNegativelyUntilTheLifetimeEnds()
     {
         Use(o => o.NegativeEntryLifetime = TimeSpan.FromSeconds(10));
