@@ -82,7 +82,7 @@ public class AddTenantKitTests
 
         services.AddTenantKit(b => b.WithInMemoryStore().WithConfigurationStore().WithStore(_ => store));
 
-        var registration = Assert.Single(services, d => d.ServiceType == typeof(ITenantStore));
+        Assert.Single(services, d => d.ServiceType == typeof(ITenantStore));
         using var provider = services.BuildServiceProvider();
         Assert.Same(store, provider.GetRequiredService<ITenantStore>());
     }
