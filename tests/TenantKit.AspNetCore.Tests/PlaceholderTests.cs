@@ -3,9 +3,8 @@ namespace TenantKit.AspNetCore.Tests;
 public class AssemblyTests
 {
     [Fact]
-    public void AdapterAssembly_References_Core()
+    public void Package_IsNamedAfterItsAssembly()
     {
-        var references = typeof(TenantKit.AspNetCore.TenantKitAspNetCore).Assembly.GetReferencedAssemblies().Select(a => a.Name);
-        Assert.Contains("TenantKit", references);
+        Assert.Equal(typeof(TenantKit.AspNetCore.TenantKitAspNetCore).Assembly.GetName().Name, TenantKit.AspNetCore.TenantKitAspNetCore.PackageName);
     }
 }
