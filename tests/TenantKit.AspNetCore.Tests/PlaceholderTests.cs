@@ -5,6 +5,6 @@ public class AssemblyTests
     [Fact]
     public void Package_IsNamedAfterItsAssembly()
     {
-        Assert.Equal(typeof(TenantKit.AspNetCore.TenantKitAspNetCore).Assembly.GetName().Name, TenantKit.AspNetCore.TenantKitAspNetCore.PackageName);
+        Assert.Equal(TenantKit.AspNetCore.TenantKitAspNetCore.PackageName, typeof(TenantKit.AspNetCore.TenantKitAspNetCore).Assembly.GetName().Name);
     }
 }

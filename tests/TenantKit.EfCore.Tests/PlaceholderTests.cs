@@ -5,6 +5,6 @@ public class AssemblyTests
     [Fact]
     public void Package_IsNamedAfterItsAssembly()
     {
-        Assert.Equal(typeof(TenantKit.EfCore.TenantKitEfCore).Assembly.GetName().Name, TenantKit.EfCore.TenantKitEfCore.PackageName);
+        Assert.Equal(TenantKit.EfCore.TenantKitEfCore.PackageName, typeof(TenantKit.EfCore.TenantKitEfCore).Assembly.GetName().Name);
     }
 }
