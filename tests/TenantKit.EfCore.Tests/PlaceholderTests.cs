@@ -3,9 +3,8 @@ namespace TenantKit.EfCore.Tests;
 public class AssemblyTests
 {
     [Fact]
-    public void AdapterAssembly_References_Core()
+    public void Package_IsNamedAfterItsAssembly()
     {
-        var references = typeof(TenantKit.EfCore.TenantKitEfCore).Assembly.GetReferencedAssemblies().Select(a => a.Name);
-        Assert.Contains("TenantKit", references);
+        Assert.Equal(TenantKit.EfCore.TenantKitEfCore.PackageName, typeof(TenantKit.EfCore.TenantKitEfCore).Assembly.GetName().Name);
     }
 }

@@ -133,7 +133,18 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     }
 
     private long ToTimestampTicks(TimeSpan value)
-        => value <= TimeSpan.Zero ? 0 : (long)(value.TotalSeconds * _time.TimestampFrequency);
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var ticks = value.TotalSeconds * _time.TimestampFrequency;
+        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+    }
+
+    /// <summary><paramref name="now"/> plus <paramref name="ticks"/>, saturating: <see cref="TimeSpan.MaxValue"/> lifetimes mean "never", not an overflow into the past.</summary>
+    private static long Later(long now, long ticks) => ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
 
     private async ValueTask<TenantInfo?> LoadAsync(string key, CancellationToken cancellationToken)
     {
@@ -141,8 +152,10 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         var task = _inflight.GetOrAdd(key, pending.Task);
         if (task == pending.Task)
         {
+            // Not awaited: the caller that starts the shared store call must be able to stop waiting on its own token
+            // (an aborted request) while the store hangs. FetchAsync never throws; it completes `pending` either way.
             _metrics.CatalogLookup(TenantKitMetrics.Miss);
-            await FetchAsync(key, pending).ConfigureAwait(false);
+            _ = FetchAsync(key, pending);
         }
 
         return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -164,7 +177,13 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 
             if (Interlocked.Read(ref _epoch) == epoch)
             {
-                Store(key, tenant);
+                var stored = Store(key, tenant);
+                if (stored is not null && Interlocked.Read(ref _epoch) != epoch)
+                {
+                    // A change arrived between the check above and the store: it may already have evicted this key,
+                    // so the answer just cached could outlive it (a deleted tenant served on). Drop it.
+                    RemoveExact(key, stored);
+                }
             }
 
             pending.TrySetResult(tenant);
@@ -177,7 +196,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             {
                 Log.ServingStaleTenant(_logger, ex, key);
                 _metrics.CatalogLookup(TenantKitMetrics.Stale);
-                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(now + _retryTicks, stale.StaleUntil) }, stale);
+                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(Later(now, _retryTicks), stale.StaleUntil) }, stale);
                 pending.TrySetResult(stale.Tenant);
             }
             else
@@ -193,60 +212,89 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         }
     }
 
-    private void Store(string key, TenantInfo? tenant)
+    /// <summary>Caches a store answer; returns the entry it stored, or <see langword="null"/> when it stored nothing.</summary>
+    private Entry? Store(string key, TenantInfo? tenant)
     {
         var now = _time.GetTimestamp();
         if (tenant is null)
         {
-            if (_negativeTicks == 0 || Volatile.Read(ref _negativeCount) >= _maxNegative)
+            if (_negativeTicks == 0)
             {
-                return;
+                return null;
             }
 
-            var negative = new Entry(null, now + _negativeTicks, now + _negativeTicks);
-            _entries.AddOrUpdate(
-                key,
-                static (_, state) =>
-                {
-                    Interlocked.Increment(ref state.Self._negativeCount);
-                    return state.Negative;
-                },
-                static (_, old, state) =>
-                {
-                    if (old.Tenant is not null)
-                    {
-                        Interlocked.Increment(ref state.Self._negativeCount);
-                    }
+            // Reserve a place under the bound first, so concurrent misses cannot overshoot it together.
+            if (Interlocked.Increment(ref _negativeCount) > _maxNegative)
+            {
+                Interlocked.Decrement(ref _negativeCount);
+                return null;
+            }
 
-                    return state.Negative;
-                },
-                (Self: this, Negative: negative));
-            return;
+            var negative = new Entry(null, Later(now, _negativeTicks), Later(now, _negativeTicks));
+
+            // Explicit compare-and-swap loops rather than AddOrUpdate: its factories may run more than once under
+            // contention, and the negative count must move exactly once per entry that really changed.
+            while (true)
+            {
+                if (_entries.TryGetValue(key, out var old))
+                {
+                    if (_entries.TryUpdate(key, negative, old))
+                    {
+                        if (old.Tenant is null)
+                        {
+                            // It replaced an unknown entry: the count already held it, release the reservation.
+                            Interlocked.Decrement(ref _negativeCount);
+                        }
+
+                        return negative;
+                    }
+                }
+                else if (_entries.TryAdd(key, negative))
+                {
+                    return negative;
+                }
+            }
         }
 
-        Put(key, tenant, now);
+        var entry = Put(key, tenant, now);
+        return ReferenceEquals(entry.Tenant, tenant) ? entry : null;
     }
 
-    private void Put(string key, TenantInfo tenant, long now)
+    private Entry Put(string key, TenantInfo tenant, long now)
     {
-        var entry = new Entry(tenant, now + _entryTicks, now + _entryTicks + _staleTicks);
-        _entries.AddOrUpdate(
-            key,
-            static (_, e) => e.Entry,
-            static (_, old, e) =>
+        var entry = new Entry(tenant, Later(now, _entryTicks), Later(Later(now, _entryTicks), _staleTicks));
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var old))
             {
-                if (old.Tenant is null)
-                {
-                    Interlocked.Decrement(ref e.Self._negativeCount);
-                }
-                else if (old.Tenant.Id == e.Entry.Tenant!.Id && old.Tenant.Version > e.Entry.Tenant.Version)
+                if (old.Tenant is not null && old.Tenant.Id == tenant.Id && old.Tenant.Version > tenant.Version)
                 {
                     return old;
                 }
 
-                return e.Entry;
-            },
-            (Self: this, Entry: entry));
+                if (_entries.TryUpdate(key, entry, old))
+                {
+                    if (old.Tenant is null)
+                    {
+                        Interlocked.Decrement(ref _negativeCount);
+                    }
+
+                    return entry;
+                }
+            }
+            else if (_entries.TryAdd(key, entry))
+            {
+                return entry;
+            }
+        }
+    }
+
+    private void RemoveExact(string key, Entry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)) && entry.Tenant is null)
+        {
+            Interlocked.Decrement(ref _negativeCount);
+        }
     }
 
     private void Remove(string key)

@@ -47,12 +47,20 @@ public sealed class TenantContextAccessor : ITenantContextAccessor
         return Begin(TenantContext.Host);
     }
 
-    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed.</summary>
-    /// <param name="context">The context.</param>
-    /// <returns>The scope.</returns>
-    public static TenantScope Begin(TenantContext context)
+    /// <summary>
+    /// Makes <paramref name="context"/> current until the returned scope is disposed. A host context is refused inside
+    /// a tenant scope, as with <see cref="BeginHostScope"/>.
+    /// </summary>
+    internal static TenantScope Begin(TenantContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.IsHost && Ambient.Value is { IsHost: false } current)
+        {
+            // The same rule as BeginHostScope: this public entry point must not be a way around it.
+            throw new CrossTenantAccessException(
+                $"Code running as tenant '{current.Tenant.Identifier}' may not begin a host scope. Only host code (a host request, a background job, start-up) may act as the host.");
+        }
+
         var scope = new TenantScope(context, Ambient.Value);
         Ambient.Value = context;
         return scope;

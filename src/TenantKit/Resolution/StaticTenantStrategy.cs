@@ -7,6 +7,18 @@ internal sealed class StaticTenantStrategy(string identifier) : ITenantStrategy<
 
     public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(object? context, CancellationToken cancellationToken)
         => new(_identifier);
+
+    /// <summary>
+    /// This strategy for <typeparamref name="TContext"/>. Variance makes it an <see cref="ITenantStrategy{TContext}"/>
+    /// for every reference type; value-type contexts (a struct message, a job id) get an adapter with the same answer.
+    /// </summary>
+    public ITenantStrategy<TContext> For<TContext>() => this as ITenantStrategy<TContext> ?? new Typed<TContext>(_identifier);
+
+    private sealed class Typed<TContext>(ReadOnlyMemory<char> identifier) : ITenantStrategy<TContext>
+    {
+        public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(TContext context, CancellationToken cancellationToken)
+            => new(identifier);
+    }
 }
 
 /// <summary>Answers what a delegate returns.</summary>

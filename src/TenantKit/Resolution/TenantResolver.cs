@@ -17,9 +17,15 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
         var strategies = new List<ITenantStrategy<TContext>>();
         foreach (var registration in configuration.Strategies)
         {
-            if (registration.Create(services) is ITenantStrategy<TContext> strategy)
+            var instance = registration.Create(services);
+            if (instance is ITenantStrategy<TContext> strategy)
             {
                 strategies.Add(strategy);
+            }
+            else if (instance is StaticTenantStrategy fixedAnswer)
+            {
+                // A static strategy answers for any context, value types included.
+                strategies.Add(fixedAnswer.For<TContext>());
             }
         }
 

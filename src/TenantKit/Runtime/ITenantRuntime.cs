@@ -13,7 +13,8 @@ public interface ITenantRuntime
     /// <param name="tenant">An active tenant.</param>
     /// <param name="cancellationToken">Cancels waiting for a build (the build itself goes on for other callers).</param>
     /// <returns>The lease.</returns>
-    /// <exception cref="TenantSuspendedException">The tenant is suspended.</exception>
+    /// <exception cref="TenantSuspendedException">The tenant is suspended (also when <paramref name="tenant"/> is an active snapshot taken before the suspension).</exception>
+    /// <exception cref="TenantNotFoundException">The tenant was deleted after <paramref name="tenant"/> was read.</exception>
     /// <exception cref="TenantLoadException">The build failed, or the runtime is backing off after a failure.</exception>
     /// <exception cref="ObjectDisposedException">The runtime has shut down.</exception>
     ValueTask<TenantLease> AcquireAsync(TenantInfo tenant, CancellationToken cancellationToken = default);

@@ -53,7 +53,12 @@ internal sealed class TenantGeneration
     /// <summary>Completes when the container has been disposed.</summary>
     public Task Disposal => _disposed.Task;
 
-    public void Activate() => Volatile.Write(ref _state, (int)TenantGenerationState.Active);
+    /// <summary>Marks the generation serving; its idle clock starts now, not when its build began.</summary>
+    public void Activate(long now)
+    {
+        Volatile.Write(ref _lastAccess, now);
+        Volatile.Write(ref _state, (int)TenantGenerationState.Active);
+    }
 
     public bool TryAcquire()
     {
@@ -74,17 +79,31 @@ internal sealed class TenantGeneration
 
     public void Release()
     {
-        Volatile.Write(ref _lastAccess, _runtime.Time.GetTimestamp());
-        var remaining = Interlocked.Decrement(ref _leases);
-        if (remaining == DrainingFlag)
+        Volatile.Write(ref _lastAccess, _runtime.Now());
+
+        // A compare-and-swap rather than a decrement: a second release of the same lease must never take the count
+        // below zero, not even for an instant (the borrow would set the draining bit and let BeginDrain think
+        // another caller had already started the drain, leaking the generation).
+        var current = Volatile.Read(ref _leases);
+        while (true)
+        {
+            if ((current & CountMask) == 0)
+            {
+                throw new InvalidOperationException($"A lease on tenant '{Tenant.Identifier}' was released more than once.");
+            }
+
+            var seen = Interlocked.CompareExchange(ref _leases, current - 1, current);
+            if (seen == current)
+            {
+                break;
+            }
+
+            current = seen;
+        }
+
+        if (current - 1 == DrainingFlag)
         {
             _leasesGone.TrySetResult();
-        }
-        else if ((remaining & CountMask) == CountMask)
-        {
-            // Went below zero: a lease was released twice. Undo and fail loudly rather than dispose under a live lease.
-            Interlocked.Increment(ref _leases);
-            throw new InvalidOperationException($"A lease on tenant '{Tenant.Identifier}' was released more than once.");
         }
     }
 
@@ -122,8 +141,8 @@ internal sealed class TenantGeneration
             _leasesGone.TrySetResult();
         }
 
-        // Counted as draining before this returns, so Counts and shutdown see it even before the drain task runs.
-        _runtime.TrackDraining(this);
+        // Registered before the drain is queued, so a shutdown that starts now always waits for it.
+        _runtime.TrackDrain(this);
         _ = Task.Run(DrainAsync);
     }
 

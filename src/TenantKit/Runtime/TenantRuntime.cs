@@ -9,7 +9,7 @@ using TenantKit.Diagnostics;
 namespace TenantKit.Runtime;
 
 /// <summary>The tenant runtime: single builds, leases, idle and capacity eviction, reloads, drain-safe unloads.</summary>
-internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
+internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposable
 {
     private const int MaxUnloadHistory = 10_000;
 
@@ -17,6 +17,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     private readonly ConcurrentDictionary<string, UnloadRecord> _unloadHistory = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _unloadOrder = new();
     private readonly ConcurrentDictionary<TenantGeneration, byte> _draining = new();
+    private readonly ConcurrentDictionary<string, Tombstone> _gone = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _goneOrder = new();
+    private readonly Lock _capacityGate = new();
     private readonly TenantContainerFactory _factory;
     private readonly TenantRuntimeOptions _options;
     private readonly TenantServicesConfiguration _configuration;
@@ -29,6 +32,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     private readonly IDisposable _subscription;
     private readonly ITimer? _sweeper;
     private readonly long _idleTicks;
+    private readonly long _ticksPerMillisecond;
     private int _resident;
     private int _building;
     private long _builds;
@@ -55,6 +59,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _buildGate = new SemaphoreSlim(_options.MaxConcurrentBuilds, _options.MaxConcurrentBuilds);
+        _ticksPerMillisecond = ReferenceEquals(time, TimeProvider.System) ? time.TimestampFrequency / 1000 : 0;
         _idleTicks = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTicks(_options.IdleTimeout);
         _subscription = changes.Subscribe(OnChange);
         if (_idleTicks != long.MaxValue || _options.Capacity is not null)
@@ -97,7 +102,16 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             throw new TenantSuspendedException(tenant);
         }
 
-        if (_slots.TryGetValue(tenant.Id, out var slot))
+        // The catalog hands out the same snapshot for every request, so the slot is remembered on it: the warm path
+        // skips hashing the id. A slot of another runtime, or one since removed (its Current is null forever), falls
+        // through to the dictionary or the slow path.
+        var slot = tenant.RuntimeSlot as TenantSlot;
+        if (slot is null || !ReferenceEquals(slot.Owner, this))
+        {
+            _slots.TryGetValue(tenant.Id, out slot);
+        }
+
+        if (slot is not null)
         {
             var generation = slot.Current;
             if (generation is not null && generation.TryAcquire())
@@ -105,8 +119,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 if (generation.Tenant.Version < tenant.Version)
                 {
                     // The caller saw a newer snapshot than this generation was built from (a change this node missed):
-                    // serve this request, and build the newer generation in the background.
-                    _ = ReloadCoreAsync(tenant);
+                    // serve this request, and build the newer generation in the background (once per back-off if
+                    // that build fails, not once per request).
+                    _ = ObserveAsync(ReloadCoreAsync(tenant, respectBackoff: true), TenantChangeKind.Updated, tenant.Identifier);
                 }
 
                 _metrics.Lease();
@@ -199,9 +214,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 var lease = await AcquireAsync(tenant, token).ConfigureAwait(false);
                 lease.Dispose();
             }
-            catch (TenantLoadException ex)
+            catch (TenantKitException ex)
             {
-                // One tenant's failure never stops the others; it is retried lazily after its back-off.
+                // One tenant's failure (or its suspension meanwhile) never stops the others or the host; a failed
+                // build is retried lazily after its back-off.
                 Log.EagerLoadFailed(_logger, ex, tenant.Identifier);
             }
         }).ConfigureAwait(false);
@@ -217,7 +233,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
         if (_idleTicks != long.MaxValue)
         {
-            var now = Time.GetTimestamp();
+            var now = Now();
             foreach (var slot in _slots.Values)
             {
                 var generation = slot.Current;
@@ -238,42 +254,59 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             return;
         }
 
-        var excess = Volatile.Read(ref _resident) - capacity;
-        if (excess <= 0)
+        // One check at a time (the sweeper, the check queued after a build, a test): two checks that chose their
+        // victims from the same count would together unload more tenants than the excess.
+        lock (_capacityGate)
         {
-            return;
-        }
-
-        // The `excess` least recently used unleased generations: a bounded max-heap on last access.
-        var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
-        foreach (var slot in _slots.Values)
-        {
-            var generation = slot.Current;
-            if (generation is null || generation.Leases != 0)
+            var excess = Volatile.Read(ref _resident) - capacity;
+            if (excess <= 0)
             {
-                continue;
+                return;
             }
 
-            oldest.Enqueue((slot, generation), -generation.LastAccess);
-            if (oldest.Count > excess)
+            // The `excess` least recently used unleased generations: a bounded max-heap on last access.
+            var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
+            foreach (var slot in _slots.Values)
             {
-                oldest.Dequeue();
-            }
-        }
+                var generation = slot.Current;
+                if (generation is null || generation.Leases != 0)
+                {
+                    continue;
+                }
 
-        while (oldest.TryDequeue(out var candidate, out _))
-        {
-            TryUnloadUnleased(candidate.Slot, candidate.Generation, TenantUnloadReason.Capacity);
+                oldest.Enqueue((slot, generation), -generation.LastAccess);
+                if (oldest.Count > excess)
+                {
+                    oldest.Dequeue();
+                }
+            }
+
+            // The heap yields the most recent first: unload from the other end, the least recently used first, and
+            // stop as soon as the runtime is back within capacity.
+            var victims = new (TenantSlot Slot, TenantGeneration Generation)[oldest.Count];
+            for (var i = victims.Length - 1; oldest.TryDequeue(out var candidate, out _); i--)
+            {
+                victims[i] = candidate;
+            }
+
+            foreach (var (slot, generation) in victims)
+            {
+                if (Volatile.Read(ref _resident) <= capacity)
+                {
+                    break;
+                }
+
+                TryUnloadUnleased(slot, generation, TenantUnloadReason.Capacity);
+            }
         }
     }
 
-    /// <summary>Counts a generation as draining from the moment it stops taking leases.</summary>
-    internal void TrackDraining(TenantGeneration generation) => _draining.TryAdd(generation, 0);
+    /// <summary>Registers a generation that started draining; called before its drain is queued.</summary>
+    internal void TrackDrain(TenantGeneration generation) => _draining.TryAdd(generation, 0);
 
     /// <summary>Drains a generation: stops its hosted services, runs unload hooks, waits for its leases, disposes it.</summary>
     internal async Task DrainAsync(TenantGeneration generation, Task leasesGone)
     {
-        _draining.TryAdd(generation, 0);
         var reason = generation.UnloadReason ?? TenantUnloadReason.Requested;
         try
         {
@@ -333,24 +366,46 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             _sweeper?.Dispose();
             _subscription.Dispose();
             await _shutdown.CancelAsync().ConfigureAwait(false);
-            var builds = new List<Task>();
-            foreach (var slot in _slots.Values)
+
+            // Until nothing is left: a build that finishes now drains its generation, and an acquire that passed the
+            // stopping check just before it was set may still start one build, which fails or drains at once.
+            while (true)
             {
-                lock (slot.Gate)
+                var pending = new List<Task>();
+                foreach (var slot in _slots.Values)
                 {
-                    if (slot.Building is { } build)
+                    lock (slot.Gate)
                     {
-                        builds.Add(build);
+                        if (slot.Building is { } build)
+                        {
+                            pending.Add(build);
+                        }
                     }
+
+                    UnloadCore(slot.TenantId, TenantUnloadReason.Shutdown);
                 }
 
-                UnloadCore(slot.TenantId, TenantUnloadReason.Shutdown);
-            }
+                foreach (var generation in _draining.Keys)
+                {
+                    pending.Add(generation.Disposal);
+                }
 
-            await Task.WhenAll(builds.Select(b => b.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var drains = _draining.Keys.Select(g => g.Disposal).ToArray();
-            await Task.WhenAll(drains).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (pending.Count > 0)
+                {
+                    await Task.WhenAll(pending.Select(static t => t.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)))
+                        .WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else if (Volatile.Read(ref _building) != 0)
+                {
+                    // A build between leaving its slot and handing its generation to the drain: a few instructions.
+                    await Task.Yield();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                else
+                {
+                    break;
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -370,12 +425,19 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         _buildGate.Dispose();
     }
 
+    /// <summary>
+    /// For containers disposed synchronously (<c>ServiceProvider.Dispose()</c>): the same drain as
+    /// <see cref="DisposeAsync"/>, waited for on this thread, bounded by <see cref="TenantRuntimeOptions.DrainTimeout"/>.
+    /// </summary>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+
     private async ValueTask<TenantLease> AcquireSlowAsync(TenantInfo tenant, CancellationToken cancellationToken)
     {
         while (true)
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
-            var slot = _slots.GetOrAdd(tenant.Id, static (id, t) => new TenantSlot(id, t.Identifier), tenant);
+            var slot = _slots.GetOrAdd(tenant.Id, static (id, state) => state.Runtime.NewSlot(id, state.Tenant), (Runtime: this, Tenant: tenant));
+            tenant.RuntimeSlot = slot;
             Task<TenantGeneration> build;
             lock (slot.Gate)
             {
@@ -393,10 +455,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
                 if (slot.Building is null)
                 {
-                    var now = Time.GetTimestamp();
+                    // Checked again under the gate: shutdown sets the flag, then unloads every slot under its gate.
+                    ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopping) != 0, this);
+                    if (GoneError(tenant) is { } gone)
+                    {
+                        RemoveSlotIfUnused(slot);
+                        throw gone;
+                    }
+
+                    var now = Now();
                     if (slot.Failures > 0 && now < slot.RetryAt)
                     {
-                        throw new TenantLoadException(tenant.Id, tenant.Identifier, Time.GetElapsedTime(now, slot.RetryAt), slot.LastError);
+                        throw new TenantLoadException(tenant.Id, tenant.Identifier, Elapsed(now, slot.RetryAt), slot.LastError);
                     }
 
                     StartBuild(slot, tenant);
@@ -441,7 +511,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 slot.QueuedTenant = null;
                 slot.Failures++;
                 retry = Backoff(slot.Failures);
-                slot.RetryAt = Time.GetTimestamp() + ToTicks(retry);
+                slot.RetryAt = Now() + ToTicks(retry);
                 slot.LastError = ex;
                 RemoveSlotIfUnused(slot);
             }
@@ -457,8 +527,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
 
         TenantGeneration? replaced = null;
+        var discarded = false;
         Exception? cancelled = null;
-        TenantUnloadReason cancelReason = TenantUnloadReason.Shutdown;
+        var cancelReason = TenantUnloadReason.Shutdown;
         lock (slot.Gate)
         {
             slot.Building = null;
@@ -467,21 +538,27 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             slot.LastError = null;
             if (slot.CancelBuild || Volatile.Read(ref _stopping) != 0)
             {
-                cancelReason = slot.CancelReason;
+                // Unloaded while it was building: the generation never serves. Callers waiting for it get the reason,
+                // except after a host unload request, where they simply try again (and build afresh).
+                discarded = true;
+                cancelReason = Volatile.Read(ref _stopping) != 0 ? TenantUnloadReason.Shutdown : slot.CancelReason;
                 cancelled = cancelReason switch
                 {
                     TenantUnloadReason.Suspended => new TenantSuspendedException(slot.CancelTenant ?? tenant),
                     TenantUnloadReason.Deleted => new TenantNotFoundException(tenant.Identifier),
-                    _ => new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down."),
+                    TenantUnloadReason.Shutdown => new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down."),
+                    _ => null,
                 };
                 slot.CancelBuild = false;
                 slot.ReloadQueued = false;
+                slot.QueuedTenant = null;
+                RecordUnload(slot.TenantId, generation, cancelReason);
                 RemoveSlotIfUnused(slot);
             }
             else
             {
                 replaced = slot.Current;
-                generation.Activate();
+                generation.Activate(Now());
                 slot.Current = generation;
                 if (replaced is null)
                 {
@@ -497,13 +574,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             }
         }
 
+        if (discarded)
+        {
+            // Handed to the drain before the build stops counting as in flight, so shutdown never misses it.
+            generation.BeginDrain(cancelReason);
+        }
+
         Interlocked.Decrement(ref _building);
         Interlocked.Increment(ref _builds);
         _metrics.Build(true, Time.GetElapsedTime(started));
-        if (cancelled is not null)
+        if (discarded)
         {
-            generation.BeginDrain(cancelReason);
-            throw cancelled;
+            return cancelled is null ? generation : throw cancelled;
         }
 
         Log.Built(_logger, tenant.Identifier, number, Time.GetElapsedTime(started).TotalMilliseconds);
@@ -530,7 +612,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         try
         {
             services = _factory.Build(tenant);
-            var generation = new TenantGeneration(this, tenant, number, services, Time.GetTimestamp());
+            var generation = new TenantGeneration(this, tenant, number, services, Now());
             using (_context.BeginTenantScope(tenant, services))
             {
                 foreach (var hook in _configuration.OnActivated)
@@ -604,7 +686,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
     }
 
-    private Task ReloadCoreAsync(TenantInfo tenant)
+    private Task ReloadCoreAsync(TenantInfo tenant, bool respectBackoff = false)
     {
         if (!tenant.IsActive)
         {
@@ -653,6 +735,11 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 return Task.CompletedTask;
             }
 
+            if (respectBackoff && slot.Failures > 0 && Now() < slot.RetryAt)
+            {
+                return Task.CompletedTask;
+            }
+
             StartBuild(slot, tenant);
             return slot.Building!;
         }
@@ -668,6 +755,13 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         TenantGeneration? generation;
         lock (slot.Gate)
         {
+            if (reason == TenantUnloadReason.Suspended && tenant is not null && slot.Current is { } serving
+                && serving.Tenant.Version > tenant.Version)
+            {
+                // A suspension older than the generation serving (it arrived after a newer resume): stale, ignore it.
+                return false;
+            }
+
             generation = slot.Current;
             slot.Current = null;
             if (generation is not null)
@@ -689,6 +783,12 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
                 slot.Failures = 0;
             }
 
+            if (generation is not null)
+            {
+                // Recorded before the slot can go, so a slot made afresh continues the generation numbers.
+                RecordUnload(tenantId, generation, reason);
+            }
+
             RemoveSlotIfUnused(slot);
         }
 
@@ -698,7 +798,6 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
 
         generation.BeginDrain(reason);
-        RecordUnload(tenantId, generation, reason);
         return true;
     }
 
@@ -713,12 +812,20 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
             slot.Current = null;
             Interlocked.Decrement(ref _resident);
+            RecordUnload(slot.TenantId, generation, reason);
             RemoveSlotIfUnused(slot);
         }
 
-        RecordUnload(slot.TenantId, generation, reason);
         return true;
     }
+
+    /// <summary>A new slot continues the tenant's generation numbers from its last unload.</summary>
+    private TenantSlot NewSlot(string tenantId, TenantInfo tenant)
+        => new(tenantId, tenant.Identifier)
+        {
+            Owner = this,
+            LastGeneration = _unloadHistory.TryGetValue(tenantId, out var last) ? last.Generation : 0,
+        };
 
     /// <summary>Forgets a slot that holds nothing. Caller holds the slot's gate.</summary>
     private void RemoveSlotIfUnused(TenantSlot slot)
@@ -764,21 +871,73 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         switch (change.Kind)
         {
             case TenantChangeKind.Updated when change.Tenant is { } tenant:
-                _ = ObserveAsync(ReloadCoreAsync(tenant), change);
+                ForgetGone(tenant);
+                _ = ObserveAsync(ReloadCoreAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.ReloadRequested when change.Tenant is { } tenant:
-                _ = ObserveAsync(ReloadForcedAsync(tenant), change);
+                _ = ObserveAsync(ReloadForcedAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.Suspended:
+                if (change.Tenant is { } suspended)
+                {
+                    MarkGone(change.TenantId, suspended);
+                }
+
                 UnloadCore(change.TenantId, TenantUnloadReason.Suspended, change.Tenant);
                 break;
             case TenantChangeKind.Deleted:
+                MarkGone(change.TenantId, null);
                 UnloadCore(change.TenantId, TenantUnloadReason.Deleted);
                 break;
-            case TenantChangeKind.Created or TenantChangeKind.Resumed when change.Tenant is { } tenant && _options.IsEager(tenant):
-                _ = ObserveAsync(AcquireAndReleaseAsync(tenant), change);
+            case TenantChangeKind.Created or TenantChangeKind.Resumed when change.Tenant is { } tenant:
+                ForgetGone(tenant);
+                if (_options.IsEager(tenant))
+                {
+                    _ = ObserveAsync(AcquireAndReleaseAsync(tenant), change.Kind, change.Identifier);
+                }
+
                 break;
         }
+    }
+
+    /// <summary>
+    /// Remembers that a tenant was suspended (at which version) or deleted, so a caller still holding an older, active
+    /// snapshot (resolved just before the change) cannot build the tenant back into memory. Bounded like the unload history.
+    /// </summary>
+    private void MarkGone(string tenantId, TenantInfo? suspended)
+    {
+        _gone[tenantId] = new Tombstone(suspended);
+        _goneOrder.Enqueue(tenantId);
+        while (_goneOrder.Count > MaxUnloadHistory && _goneOrder.TryDequeue(out var oldest))
+        {
+            if (_goneOrder.Count >= MaxUnloadHistory)
+            {
+                _gone.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    private void ForgetGone(TenantInfo tenant)
+    {
+        if (tenant.IsActive && _gone.TryGetValue(tenant.Id, out var tombstone) && tombstone.Suspended is { } suspended && tenant.Version > suspended.Version)
+        {
+            _gone.TryRemove(new KeyValuePair<string, Tombstone>(tenant.Id, tombstone));
+        }
+    }
+
+    private TenantKitException? GoneError(TenantInfo tenant)
+    {
+        if (!_gone.TryGetValue(tenant.Id, out var tombstone))
+        {
+            return null;
+        }
+
+        if (tombstone.Suspended is not { } suspended)
+        {
+            return new TenantNotFoundException(tenant.Identifier);
+        }
+
+        return tenant.Version <= suspended.Version ? new TenantSuspendedException(suspended) : null;
     }
 
     private Task ReloadForcedAsync(TenantInfo tenant)
@@ -820,7 +979,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         lease.Dispose();
     }
 
-    private async Task ObserveAsync(Task work, TenantChange change)
+    private async Task ObserveAsync(Task work, TenantChangeKind kind, string identifier)
     {
         try
         {
@@ -828,7 +987,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
         }
         catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
         {
-            Log.ChangeHandlingFailed(_logger, ex, change.Kind, change.Identifier);
+            Log.ChangeHandlingFailed(_logger, ex, kind, identifier);
         }
     }
 
@@ -843,7 +1002,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
             var now = Time.GetUtcNow();
             if (generation is not null)
             {
-                var idle = Time.GetElapsedTime(generation.LastAccess);
+                var idle = Elapsed(generation.LastAccess, Now());
                 lastAccess = now - idle;
                 if (_idleTicks != long.MaxValue && generation.Leases == 0)
                 {
@@ -854,7 +1013,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
 
             var state = generation?.State ?? (slot.Building is not null ? TenantGenerationState.Building
                 : slot.Failures > 0 ? TenantGenerationState.Failed : null);
-            DateTimeOffset? retryAt = slot.Failures > 0 ? now + Time.GetElapsedTime(Time.GetTimestamp(), slot.RetryAt) : null;
+            DateTimeOffset? retryAt = slot.Failures > 0 ? now + Elapsed(Now(), slot.RetryAt) : null;
             return new TenantRuntimeStatus(
                 slot.TenantId,
                 generation?.Tenant.Identifier ?? slot.Identifier,
@@ -878,6 +1037,16 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable
     }
 
     private long ToTicks(TimeSpan value) => (long)(value.TotalSeconds * Time.TimestampFrequency);
+
+    /// <summary>
+    /// The runtime's clock for last access, idle time and back-off, in <see cref="TimeProvider.TimestampFrequency"/>
+    /// units. With the system clock it reads the coarse monotonic tick count (a few nanoseconds, millisecond
+    /// resolution: plenty for idle timeouts and LRU order) so stamping every lease release stays cheap; with any
+    /// other provider (a fake clock in tests) it reads the provider.
+    /// </summary>
+    internal long Now() => _ticksPerMillisecond != 0 ? Environment.TickCount64 * _ticksPerMillisecond : Time.GetTimestamp();
+
+    private TimeSpan Elapsed(long from, long to) => TimeSpan.FromSeconds((to - from) / (double)Time.TimestampFrequency);
 
     private void EnsureHost(string operation)
     {

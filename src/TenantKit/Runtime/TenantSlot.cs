@@ -7,6 +7,9 @@ internal sealed class TenantSlot(string tenantId, string identifier)
 
     public Lock Gate { get; } = new();
 
+    /// <summary>The runtime that owns this slot (a snapshot may be used with several runtimes in one process).</summary>
+    public object? Owner { get; init; }
+
     /// <summary>The serving generation; read without the gate on the hot path, written under it.</summary>
     public volatile TenantGeneration? Current;
 
@@ -28,3 +31,6 @@ internal sealed class TenantSlot(string tenantId, string identifier)
 
 /// <summary>How a tenant last left memory, kept (bounded) after its slot is gone.</summary>
 internal sealed record UnloadRecord(string Identifier, long Generation, TenantUnloadReason Reason, DateTimeOffset At);
+
+/// <summary>A tenant suspended (its suspended snapshot) or deleted (<see langword="null"/>), as the change feed announced it.</summary>
+internal sealed record Tombstone(TenantInfo? Suspended);

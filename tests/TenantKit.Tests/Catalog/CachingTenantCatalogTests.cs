@@ -1,0 +1,721 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using TenantKit.Catalog;
+using TenantKit.Tests.Support;
+
+namespace TenantKit.Tests.Catalog;
+
+public sealed class CachingTenantCatalogTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new(TestTenants.Epoch);
+    private readonly ControllableTenantStore _store = new(TestTenants.Create("acme"), TestTenants.Create("globex"));
+    private ServiceProvider _services = null!;
+
+    private ITenantCatalog Catalog => _services.GetRequiredService<ITenantCatalog>();
+
+    private CachingTenantCatalog Cache => _services.GetRequiredService<CachingTenantCatalog>();
+
+    private ITenantChangeFeed Feed => _services.GetRequiredService<ITenantChangeFeed>();
+
+    public Task InitializeAsync()
+    {
+        Use();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task FindByIdentifier_ThousandConcurrentMissesForOneIdentifier_ReachTheStoreOnce()
+    {
+        _store.Block();
+        var lookups = new Task<TenantInfo?>[1000];
+
+        Parallel.For(0, lookups.Length, i => lookups[i] = Catalog.FindByIdentifierAsync(i % 2 == 0 ? "acme" : "ACME").AsTask());
+        await _store.LookupStarted.WaitAsync(Patience);
+        Assert.All(lookups, l => Assert.False(l.IsCompleted));
+        _store.Release();
+        var results = await Task.WhenAll(lookups).WaitAsync(Patience);
+
+        Assert.Equal(1, _store.IdentifierLookups);
+        var acme = await _store.Inner.FindByIdentifierAsync("acme");
+        Assert.All(results, r => Assert.Same(acme, r));
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_ConcurrentMissesForSeveralIdentifiers_OneStoreCallEach()
+    {
+        _store.Block();
+        var identifiers = new[] { "acme", "globex", "ghost-1", "ghost-2" };
+        var lookups = new Task<TenantInfo?>[400];
+
+        Parallel.For(0, lookups.Length, i => lookups[i] = Catalog.FindByIdentifierAsync(identifiers[i % identifiers.Length]).AsTask());
+        _store.Release();
+        var results = await Task.WhenAll(lookups).WaitAsync(Patience);
+
+        Assert.Equal(identifiers.Length, _store.IdentifierLookups);
+        Assert.Equal(200, results.Count(r => r is null));
+        Assert.Equal(100, results.Count(r => r?.Identifier == "globex"));
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_CachedTenant_IsServedWithoutTheStoreInAnyLetterCase()
+    {
+        var first = await Catalog.FindByIdentifierAsync("acme");
+
+        var again = await Catalog.FindByIdentifierAsync("AcMe");
+        var sliced = await Catalog.FindByIdentifierAsync("x.ACME.y".AsMemory(2, 4));
+
+        Assert.NotNull(first);
+        Assert.Same(first, again);
+        Assert.Same(first, sliced);
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-acme")]
+    [InlineData("acme.example.com")]
+    [InlineData("ac me")]
+    [InlineData("bücher")]
+    public async Task FindByIdentifier_InvalidIdentifier_IsNotFoundWithoutAskingTheStore(string identifier)
+    {
+        Assert.Null(await Catalog.FindByIdentifierAsync(identifier));
+        Assert.Null(await Catalog.FindByIdentifierAsync(new string('a', 64)));
+        Assert.Equal(0, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_CachedTenantPastEntryLifetime_AsksTheStoreAgain()
+    {
+        Use(o => o.EntryLifetime = TimeSpan.FromMinutes(5));
+        await Catalog.FindByIdentifierAsync("acme");
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", name: "Changed behind the cache", version: 2), 1);
+
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        var cached = await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromTicks(1));
+        var fresh = await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Equal(1, cached!.Version);
+        Assert.Equal(2, fresh!.Version);
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_LifetimesOfTimeSpanMaxValue_MeanForever()
+    {
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.MaxValue;
+            o.NegativeEntryLifetime = TimeSpan.MaxValue;
+            o.MaxStaleness = TimeSpan.MaxValue;
+        });
+
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("ghost");
+        _time.Advance(TimeSpan.FromDays(365));
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("ghost");
+
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_UnknownIdentifier_IsCachedNegativelyUntilTheLifetimeEnds()
+    {
+        Use(o => o.NegativeEntryLifetime = TimeSpan.FromSeconds(10));
+
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        Assert.Equal(1, _store.IdentifierLookups);
+        Assert.Equal(1, Cache.NegativeCount);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_TenantAddedBehindTheCache_IsFoundOnceTheNegativeEntryExpires()
+    {
+        Use(o => o.NegativeEntryLifetime = TimeSpan.FromSeconds(10));
+        Assert.Null(await Catalog.FindByIdentifierAsync("hooli"));
+        await _store.Inner.AddAsync(TestTenants.Create("hooli"));
+
+        var whileNegative = await Catalog.FindByIdentifierAsync("hooli");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var afterExpiry = await Catalog.FindByIdentifierAsync("hooli");
+
+        Assert.Null(whileNegative);
+        Assert.Equal("hooli", afterExpiry?.Identifier);
+        Assert.Equal(0, Cache.NegativeCount);
+    }
+
+    [Fact]
+    public async Task Invalidate_NegativeEntry_NextLookupAsksTheStore()
+    {
+        Assert.Null(await Catalog.FindByIdentifierAsync("hooli"));
+        await _store.Inner.AddAsync(TestTenants.Create("hooli"));
+
+        Catalog.Invalidate("hooli");
+
+        Assert.Equal(0, Cache.NegativeCount);
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("hooli"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task Invalidate_CachedTenant_NextLookupAsksTheStore()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+
+        Catalog.Invalidate("acme");
+        await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_NegativeCacheOff_AsksTheStoreEveryTime()
+    {
+        Use(o => o.NegativeEntryLifetime = TimeSpan.Zero);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        }
+
+        Assert.Equal(3, _store.IdentifierLookups);
+        Assert.Equal(0, Cache.Count);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_MoreUnknownsThanMaxNegativeEntries_RemembersOnlyTheBound()
+    {
+        Use(o => o.MaxNegativeEntries = 3);
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Null(await Catalog.FindByIdentifierAsync($"ghost-{i}"));
+        }
+
+        Assert.Equal(3, Cache.NegativeCount);
+        Assert.Equal(3, Cache.Count);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Null(await Catalog.FindByIdentifierAsync($"ghost-{i}"));
+        }
+
+        Assert.Equal(17, _store.IdentifierLookups);
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(4, Cache.Count);
+    }
+
+    [Fact]
+    public async Task Purge_ExpiredNegativeEntries_FreeRoomForNewOnes()
+    {
+        Use(o => o.MaxNegativeEntries = 2);
+        await Catalog.FindByIdentifierAsync("ghost-1");
+        await Catalog.FindByIdentifierAsync("ghost-2");
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, Cache.NegativeCount);
+        await Catalog.FindByIdentifierAsync("ghost-3");
+        await Catalog.FindByIdentifierAsync("ghost-3");
+
+        Assert.Equal(1, Cache.NegativeCount);
+        Assert.Equal(3, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task UnknownIdentifierFlood_ConcurrentlyNeverGrowsPastTheBound()
+    {
+        Use(o => o.MaxNegativeEntries = 50);
+
+        await Parallel.ForAsync(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) => Assert.Null(await Catalog.FindByIdentifierAsync($"random-{i}")));
+
+        Assert.Equal(50, Cache.NegativeCount);
+        Assert.Equal(Cache.NegativeCount, Cache.Count);
+    }
+
+    [Fact]
+    public async Task NegativeCount_ChangesRacingOverOneUnknownIdentifier_StaysExact()
+    {
+        // Stress: Created changes (turning the unknown entry into a tenant) race misses (caching it as unknown) and
+        // invalidations (removing it) on one identifier. The count of remembered unknowns bounds memory: if it drifts,
+        // the bound is exceeded or negative caching stops for good.
+        const int Rounds = 100_000;
+        var hooli = TestTenants.Create("hooli");
+        var created = new TenantChange(TenantChangeKind.Created, hooli.Id, hooli.Identifier, hooli);
+        var catalog = Catalog;
+        var feed = Feed;
+        using var go = new Barrier(2);
+
+        var changer = Task.Factory.StartNew(
+            () =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < Rounds; i++)
+                {
+                    feed.Publish(created);
+                    Thread.SpinWait(i % 16);
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        var missesAndInvalidations = Task.Factory.StartNew(
+            () =>
+            {
+                go.SignalAndWait();
+                for (var i = 0; i < Rounds; i++)
+                {
+                    catalog.Invalidate("hooli");
+                    _ = catalog.FindByIdentifierAsync("hooli");
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        await Task.WhenAll(changer, missesAndInvalidations).WaitAsync(TimeSpan.FromSeconds(30));
+        catalog.Invalidate("hooli");
+
+        Assert.Equal(0, Cache.Count);
+        Assert.Equal(0, Cache.NegativeCount);
+    }
+
+    [Fact]
+    public async Task CreatedChange_ForANegativelyCachedIdentifier_IsServedAtOnce()
+    {
+        Assert.Null(await Catalog.FindByIdentifierAsync("hooli"));
+        var hooli = await _store.Inner.AddAsync(TestTenants.Create("hooli"));
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Created, hooli.Id, hooli.Identifier, hooli));
+
+        Assert.Same(hooli, await Catalog.FindByIdentifierAsync("hooli"));
+        Assert.Equal(1, _store.IdentifierLookups);
+        Assert.Equal(0, Cache.NegativeCount);
+    }
+
+    [Fact]
+    public async Task UpdatedChange_ReplacesTheCachedTenantAtOnce()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+        var v2 = await _store.Inner.UpdateAsync(TestTenants.Create("acme", name: "Acme Corp", version: 2), 1);
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Updated, v2.Id, v2.Identifier, v2));
+
+        Assert.Same(v2, await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task SuspendedChange_ServesTheSuspendedTenantAtOnce()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+        var suspended = await _store.Inner.UpdateAsync(TestTenants.Create("acme", state: TenantState.Suspended, version: 2), 1);
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Suspended, suspended.Id, suspended.Identifier, suspended));
+
+        Assert.Equal(TenantState.Suspended, (await Catalog.FindByIdentifierAsync("acme"))!.State);
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task OlderChange_DoesNotReplaceANewerCachedTenant()
+    {
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", version: 3), 1);
+        var v3 = await Catalog.FindByIdentifierAsync("acme");
+        var v2 = TestTenants.Create("acme", name: "Late message", version: 2);
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Updated, v2.Id, v2.Identifier, v2, IsRemote: true));
+
+        Assert.Same(v3, await Catalog.FindByIdentifierAsync("acme"));
+    }
+
+    [Fact]
+    public async Task RenameChange_EvictsTheOldIdentifierAndServesTheNewOne()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+        var renamed = await _store.Inner.UpdateAsync(TestTenants.Create("acme-corp", id: "id-acme", version: 2), 1);
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Updated, renamed.Id, renamed.Identifier, renamed, PreviousIdentifier: "acme"));
+
+        Assert.Same(renamed, await Catalog.FindByIdentifierAsync("acme-corp"));
+        Assert.Equal(1, _store.IdentifierLookups);
+        Assert.Null(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task DeletedChange_EvictsTheTenantAtOnce()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+        await _store.Inner.DeleteAsync("id-acme", 1);
+
+        Feed.Publish(new TenantChange(TenantChangeKind.Deleted, "id-acme", "acme", null));
+
+        Assert.Null(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task DeletedChange_WhileAStoreAnswerIsInFlight_TheOutdatedAnswerIsNotCached()
+    {
+        _store.HoldAfterReading = true;
+        _store.Block();
+        var inFlight = Catalog.FindByIdentifierAsync("acme").AsTask();
+        await _store.LookupStarted.WaitAsync(Patience);
+
+        await _store.Inner.DeleteAsync("id-acme", 1);
+        Feed.Publish(new TenantChange(TenantChangeKind.Deleted, "id-acme", "acme", null));
+        _store.Release();
+        Assert.NotNull(await inFlight.WaitAsync(Patience));
+
+        Assert.Null(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task DeletedChange_WhileAStoreAnswerIsInFlight_NewCallersDoNotJoinTheOutdatedLookup()
+    {
+        _store.HoldAfterReading = true;
+        _store.Block();
+        var inFlight = Catalog.FindByIdentifierAsync("acme").AsTask();
+        await _store.LookupStarted.WaitAsync(Patience);
+
+        await _store.Inner.DeleteAsync("id-acme", 1);
+        Feed.Publish(new TenantChange(TenantChangeKind.Deleted, "id-acme", "acme", null));
+        var after = Catalog.FindByIdentifierAsync("acme").AsTask();
+        _store.Release();
+        await Task.WhenAll(inFlight, after).WaitAsync(Patience);
+
+        Assert.Null(await after);
+        Assert.Equal(2, _store.IdentifierLookups);
+        Assert.Null(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task DeletedChange_RacingAStoreAnswer_NeverLeavesTheDeletedTenantCached()
+    {
+        // Stress: the store's answer (read before the delete) and the Deleted change land at the same moment, over and
+        // over. Whatever the interleaving, the cache must not keep the tenant once the change was published.
+        _store.HoldAfterReading = true;
+        var deleted = new TenantChange(TenantChangeKind.Deleted, "id-acme", "acme", null);
+        var stale = 0;
+        for (var i = 0; i < 2000; i++)
+        {
+            Catalog.Invalidate("acme");
+            _store.ResetLookupStarted();
+            _store.Block();
+            var lookup = Catalog.FindByIdentifierAsync("acme").AsTask();
+            await _store.LookupStarted.WaitAsync(Patience);
+            using var go = new Barrier(2);
+            var spin = i % 64;
+            var answer = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                _store.Release();
+            });
+            var change = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                Thread.SpinWait(spin);
+                Feed.Publish(deleted);
+            });
+            await Task.WhenAll(answer, change, lookup).WaitAsync(Patience);
+            if (Cache.Count != 0)
+            {
+                stale++;
+            }
+        }
+
+        Assert.Equal(0, stale);
+    }
+
+    [Fact]
+    public async Task StoreDown_CachedTenant_IsStillServed()
+    {
+        var acme = await Catalog.FindByIdentifierAsync("acme");
+        _store.FailWith(new IOException("database down"));
+
+        Assert.Same(acme, await Catalog.FindByIdentifierAsync("acme"));
+    }
+
+    [Fact]
+    public async Task StoreDown_ExpiredCachedTenant_IsServedStale()
+    {
+        var logs = new CapturingLoggerProvider();
+        Use(o => o.EntryLifetime = TimeSpan.FromMinutes(5), logs);
+        var acme = await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromMinutes(30));
+        _store.FailWith(new IOException("database down"));
+
+        var stale = await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Same(acme, stale);
+        Assert.Equal(2, _store.IdentifierLookups);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1003 && e.Exception is IOException);
+    }
+
+    [Fact]
+    public async Task StoreDown_WhileServingStale_RetriesTheStoreOnlyAfterTheRetryInterval()
+    {
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.FromMinutes(5);
+            o.StoreRetryInterval = TimeSpan.FromSeconds(5);
+        });
+        await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _store.FailWith(new IOException("database down"));
+
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromSeconds(4));
+        await Catalog.FindByIdentifierAsync("acme");
+        Assert.Equal(2, _store.IdentifierLookups);
+
+        _store.FailWith(null);
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", name: "Back", version: 2), 1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var fresh = await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Equal(2, fresh!.Version);
+        Assert.Equal(3, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task StoreDown_PastMaxStaleness_ThrowsUnavailable()
+    {
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.FromMinutes(5);
+            o.MaxStaleness = TimeSpan.FromMinutes(10);
+        });
+        await Catalog.FindByIdentifierAsync("acme");
+        _store.FailWith(new IOException("database down"));
+
+        _time.Advance(TimeSpan.FromMinutes(15));
+
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("acme").AsTask());
+    }
+
+    [Fact]
+    public async Task StoreDown_UncachedIdentifier_ThrowsUnavailableNeverNotFound()
+    {
+        var failure = new IOException("database down");
+        _store.FailWith(failure);
+
+        var ex = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("globex").AsTask());
+
+        Assert.Same(failure, ex.InnerException);
+        Assert.Equal("tenant-catalog-unavailable", ex.ErrorCode);
+        Assert.Equal(0, Cache.Count);
+    }
+
+    [Fact]
+    public async Task StoreDown_ExpiredNegativeEntry_ThrowsUnavailableRatherThanGuessing()
+    {
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _store.FailWith(new TimeoutException());
+
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("ghost").AsTask());
+    }
+
+    [Fact]
+    public async Task StoreDown_ConcurrentUncachedLookups_AllThrowUnavailable()
+    {
+        _store.Block();
+        var lookups = Enumerable.Range(0, 100).Select(_ => Catalog.FindByIdentifierAsync("acme").AsTask()).ToArray();
+        _store.FailWith(new IOException("down"));
+        _store.Release();
+
+        foreach (var lookup in lookups)
+        {
+            await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => lookup.WaitAsync(Patience));
+        }
+
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task StoreBackUp_AfterAFailure_LookupsSucceedAgain()
+    {
+        _store.FailWith(new IOException("down"));
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("acme").AsTask());
+
+        _store.FailWith(null);
+
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+    }
+
+    [Fact]
+    public async Task FindByIdAndList_StoreDown_ThrowUnavailable()
+    {
+        _store.FailWith(new IOException("down"));
+
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdAsync("id-acme").AsTask());
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.ListAsync(new TenantQuery()).AsTask());
+    }
+
+    [Fact]
+    public async Task FindByIdAndList_ReadTheStore()
+    {
+        Assert.Equal("acme", (await Catalog.FindByIdAsync("id-acme"))!.Identifier);
+        Assert.Null(await Catalog.FindByIdAsync("nope"));
+        Assert.Equal(2, (await Catalog.ListAsync(new TenantQuery { Take = 1 })).TotalCount);
+    }
+
+    [Fact]
+    public async Task ListAllAsync_EnumeratesEveryPage()
+    {
+        for (var i = 0; i < 25; i++)
+        {
+            await _store.Inner.AddAsync(TestTenants.Create($"t{i:00}"));
+        }
+
+        var all = new List<string>();
+        await foreach (var tenant in Catalog.ListAllAsync(new TenantQuery { Take = 10, Search = "t" }))
+        {
+            all.Add(tenant.Identifier);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"t{i:00}"), all);
+    }
+
+    [Fact]
+    public async Task StoreAnsweringAnotherTenant_IsTreatedAsAFailureNotServed()
+    {
+        await _services.DisposeAsync();
+        var globex = TestTenants.Create("globex");
+        _services = TestServices.Build(b => b.WithStore(_ => new LyingStore(globex)), _time);
+
+        var ex = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("acme").AsTask());
+
+        Assert.IsType<InvalidOperationException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_SecondWaiterCancelled_OthersStillGetTheAnswer()
+    {
+        _store.Block();
+        using var cancel = new CancellationTokenSource();
+        var first = Catalog.FindByIdentifierAsync("acme").AsTask();
+        var cancelled = Catalog.FindByIdentifierAsync("acme", cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Patience));
+        _store.Release();
+
+        Assert.NotNull(await first.WaitAsync(Patience));
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_WaiterThatStartedTheLookupCancelled_StopsWaitingWhileTheStoreHangs()
+    {
+        _store.Block();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Catalog.FindByIdentifierAsync("acme", cancel.Token).AsTask();
+        var patient = Catalog.FindByIdentifierAsync("acme").AsTask();
+        await _store.LookupStarted.WaitAsync(Patience);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Patience));
+        _store.Release();
+
+        Assert.NotNull(await patient.WaitAsync(Patience));
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_CachedHit_AllocatesNothing()
+    {
+        await Catalog.FindByIdentifierAsync("acme");
+        var catalog = Catalog;
+        var lower = "acme".AsMemory();
+        var upper = "ACME".AsMemory();
+
+        var misses = FindMany(catalog, lower, upper, 1_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        misses += FindMany(catalog, lower, upper, 10_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, misses);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_NegativeHit_AllocatesNothing()
+    {
+        await Catalog.FindByIdentifierAsync("ghost");
+        var catalog = Catalog;
+        var ghost = "ghost".AsMemory();
+
+        var found = FindMany(catalog, ghost, ghost, 1_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        found += FindMany(catalog, ghost, ghost, 10_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(22_000, found);
+        Assert.Equal(0, allocated);
+    }
+
+    /// <summary>Looks both identifiers up <paramref name="rounds"/> times; returns how many lookups were not cached hits for a tenant.</summary>
+    private static int FindMany(ITenantCatalog catalog, ReadOnlyMemory<char> a, ReadOnlyMemory<char> b, int rounds)
+    {
+        var misses = 0;
+        for (var i = 0; i < rounds; i++)
+        {
+            var first = catalog.FindByIdentifierAsync(a);
+            var second = catalog.FindByIdentifierAsync(b);
+            if (!first.IsCompletedSuccessfully || first.Result is null)
+            {
+                misses++;
+            }
+
+            if (!second.IsCompletedSuccessfully || second.Result is null)
+            {
+                misses++;
+            }
+        }
+
+        return misses;
+    }
+
+    private void Use(Action<TenantCatalogOptions>? configure = null, CapturingLoggerProvider? logs = null)
+    {
+        _services?.Dispose();
+        _services = TestServices.Build(
+            b =>
+            {
+                b.WithStore(_ => _store);
+                if (configure is not null)
+                {
+                    b.ConfigureCatalog(configure);
+                }
+            },
+            _time,
+            logs: logs);
+    }
+
+    private sealed class LyingStore(TenantInfo answer) : ITenantStore
+    {
+        public bool IsReadOnly => true;
+
+        public ValueTask<TenantInfo?> FindByIdentifierAsync(string identifier, CancellationToken cancellationToken = default) => new(answer);
+
+        public ValueTask<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => new(answer);
+
+        public ValueTask<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default) => new(new TenantPage([answer], 1));
+
+        public ValueTask<TenantInfo> AddAsync(TenantInfo tenant, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<TenantInfo> UpdateAsync(TenantInfo tenant, long expectedVersion, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask DeleteAsync(string id, long expectedVersion, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,105 @@
+namespace TenantKit.Tests.Runtime;
+
+public class CapacityTests
+{
+    private static RuntimeHarness Create(int capacity, params string[] tenants)
+        => RuntimeHarness.Create(RuntimeHarness.Tenants(tenants), b => b.ConfigureRuntime(o =>
+        {
+            o.Capacity = capacity;
+            o.IdleTimeout = Timeout.InfiniteTimeSpan;
+        }));
+
+    [Fact]
+    public async Task EnforceCapacity_PastCapacity_UnloadsTheLeastRecentlyUsedIdleTenantEachTime()
+    {
+        await using var h = Create(3, "a", "b", "c", "d", "e");
+        await h.TouchAsync("a");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.TouchAsync("b");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.TouchAsync("c");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.TouchAsync("a"); // Recency is b, c, a.
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await h.TouchAsync("d");
+        h.Runtime.EnforceCapacity();
+        Assert.Equal(["a", "c", "d"], Resident(h));
+        Assert.Equal(TenantUnloadReason.Capacity, h.Status("b").LastUnloadReason);
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.TouchAsync("e");
+        h.Runtime.EnforceCapacity();
+        Assert.Equal(["a", "d", "e"], Resident(h));
+        Assert.Equal(TenantUnloadReason.Capacity, h.Status("c").LastUnloadReason);
+        Assert.Equal(3, h.Runtime.Counts.Resident);
+    }
+
+    [Fact]
+    public async Task EnforceCapacity_SeveralPastCapacity_UnloadsExactlyTheExcessOldestFirst()
+    {
+        await using var h = Create(2, "a", "b", "c", "d", "e", "f");
+
+        // A lease on every tenant keeps the automatic capacity checks from unloading anything while they load.
+        var leases = new List<TenantLease>();
+        foreach (var id in new[] { "d", "b", "f", "a", "e", "c" })
+        {
+            leases.Add(await h.AcquireAsync(id));
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Released in this order, so last access is oldest for "d" and newest for "c".
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        h.Runtime.EnforceCapacity();
+
+        Assert.Equal(["c", "e"], Resident(h));
+        foreach (var id in new[] { "a", "b", "d", "f" })
+        {
+            Assert.Equal(TenantUnloadReason.Capacity, h.Status(id).LastUnloadReason);
+        }
+    }
+
+    [Fact]
+    public async Task EnforceCapacity_LeasedTenants_AreNeverUnloaded()
+    {
+        await using var h = Create(1, "a", "b", "c");
+        var a = await h.AcquireAsync("a");
+        var b = await h.AcquireAsync("b");
+        var c = await h.AcquireAsync("c");
+
+        h.Runtime.EnforceCapacity();
+        h.Runtime.Sweep();
+        Assert.Equal(["a", "b", "c"], Resident(h));
+
+        a.Dispose();
+        h.Runtime.EnforceCapacity();
+        Assert.Equal(["b", "c"], Resident(h));
+
+        b.Dispose();
+        c.Dispose();
+    }
+
+    [Fact]
+    public async Task Build_PastCapacity_UnloadsTheLeastRecentlyUsedInTheBackground()
+    {
+        await using var h = Create(2, "a", "b", "c");
+        var a = await h.TouchAsync("a");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.TouchAsync("b");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await h.TouchAsync("c");
+
+        // No sweep needed: a build that takes the runtime past capacity queues a capacity check.
+        await a.WaitDisposedAsync();
+        Assert.Equal(["b", "c"], Resident(h));
+    }
+
+    private static string[] Resident(RuntimeHarness h)
+        => [.. h.Runtime.GetStatuses().Where(s => s.IsResident).Select(s => s.Identifier)];
+}

@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TenantKit.Runtime;
+using Xunit.Abstractions;
+
+namespace TenantKit.Tests.Runtime;
+
+/// <summary>Runs alone: it loads both cores on purpose, and other tests must not slow it down (or it them).</summary>
+[CollectionDefinition(nameof(RuntimeStressCollection), DisableParallelization = true)]
+public sealed class RuntimeStressCollection;
+
+[Collection(nameof(RuntimeStressCollection))]
+public class RuntimeStressTests(ITestOutputHelper output)
+{
+    private const int TenantCount = 50;
+    private const int Workers = 16;
+
+    // Most work goes to a few hot tenants, so leases on resident generations race with their drains (the fast path
+    // is where a lease/drain ordering bug would bite); the cold rest keeps builds and capacity evictions going.
+    private const int Hot = 6;
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task Runtime_UnderEvictionCapacityPressureReloadsAndUnloads_NeverDisposesUnderALease()
+    {
+        var stats = new Stats();
+        await using var h = RuntimeHarness.Create(
+            RuntimeHarness.Tenants(TenantCount),
+            b => b
+                .ConfigureRuntime(o =>
+                {
+                    o.IdleTimeout = TimeSpan.FromMilliseconds(10);
+                    o.SweepInterval = TimeSpan.FromMilliseconds(1);
+                    o.Capacity = 10;
+                })
+                .ConfigureTenantOptions<StressOptions>((tenant, o) => o.Tenant = tenant.Id)
+                .ConfigureTenantServices((_, s) => s.AddScoped<ScopedWork>()),
+            services: s => s.AddSingleton<HostCounter>(),
+            systemClock: true);
+        var runtime = h.Runtime;
+        var tenants = new TenantInfo[TenantCount];
+        for (var i = 0; i < TenantCount; i++)
+        {
+            tenants[i] = await h.TenantAsync($"t{i:000}");
+        }
+
+        using var stop = new CancellationTokenSource(Duration);
+        var clock = Stopwatch.StartNew();
+        var tasks = new List<Task>();
+        for (var w = 0; w < Workers; w++)
+        {
+            var seed = w;
+            tasks.Add(Task.Run(() => WorkAsync(runtime, tenants, new Random(seed), stats, stop.Token)));
+        }
+
+        // Eviction and capacity pressure, on top of the sweeper timer (every 1 ms, 10 ms idle timeout).
+        tasks.Add(Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                runtime.Sweep();
+                runtime.EnforceCapacity();
+                await Task.Yield();
+            }
+        }));
+
+        // Reloads: updates with a newer version, and forced reloads; and host unloads.
+        tasks.Add(Task.Run(async () =>
+        {
+            var random = new Random(1000);
+            var versions = new long[TenantCount];
+            while (!stop.IsCancellationRequested)
+            {
+                var i = random.Next(2) == 0 ? random.Next(Hot) : random.Next(TenantCount);
+                var t = tenants[i];
+                if (random.Next(2) == 0)
+                {
+                    var version = Interlocked.Increment(ref versions[i]) + 1;
+                    h.Changes.Publish(new TenantChange(TenantChangeKind.Updated, t.Id, t.Identifier, new TenantInfo(t.Id, t.Identifier, $"v{version}", version: version)));
+                }
+                else
+                {
+                    h.Changes.Publish(new TenantChange(TenantChangeKind.ReloadRequested, t.Id, t.Identifier, t));
+                }
+
+                Interlocked.Increment(ref stats.Reloads);
+                await Task.Delay(1);
+            }
+        }));
+        tasks.Add(Task.Run(async () =>
+        {
+            var random = new Random(2000);
+            using var host = h.HostScope();
+            while (!stop.IsCancellationRequested)
+            {
+                runtime.Unload(tenants[random.Next(2) == 0 ? random.Next(Hot) : random.Next(TenantCount)].Id);
+                await Task.Delay(1);
+            }
+        }));
+
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        var ran = clock.Elapsed;
+        var counts = runtime.Counts;
+        await h.StopAsync();
+
+        var probes = h.Probes.All;
+        var unloads = h.Logs.WithEventId(3003).GroupBy(e => e.Message[(e.Message.LastIndexOf('(') + 1)..^2]).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine($"{ran.TotalSeconds:F1} s: {stats.Leases} leases, {stats.Reloads} reload changes, {probes.Count} generations, counts before stop {counts}");
+        output.WriteLine($"disposed under a lease: {stats.DisposedUnderLease} seen by workers, {probes.Sum(p => p.DisposedInUse)} seen at disposal; {stats.ObjectDisposed} ObjectDisposedException");
+        output.WriteLine($"unloads: {string.Join(", ", unloads.Select(u => $"{u.Key} {u.Value}"))}");
+
+        foreach (var ex in stats.Disposed.Take(3).Concat<Exception>(stats.Unexpected.Take(3)))
+        {
+            output.WriteLine(ex.ToString());
+        }
+
+        Assert.Equal(0, stats.ObjectDisposed);
+        Assert.Equal(0, stats.DisposedUnderLease);
+        Assert.Empty(stats.Unexpected);
+        Assert.All(probes, p => Assert.Equal(0, p.DisposedInUse));
+        Assert.All(probes, p => Assert.Equal(1, p.Disposals));
+        Assert.All(probes, p => Assert.Equal(1, p.Unloadings));
+        Assert.Equal(0, runtime.Counts.Resident);
+        Assert.Equal(0, runtime.Counts.Draining);
+        Assert.Equal(0, runtime.Counts.Building);
+        Assert.Empty(runtime.GetStatuses());
+        Assert.Equal(runtime.Counts.Builds, probes.Count);
+        Assert.Equal(runtime.Counts.Unloads, probes.Count);
+
+        // It did what it says: real load, and every kind of unload happened many times.
+        Assert.True(stats.Leases > 2_000, $"only {stats.Leases} leases");
+        Assert.True(probes.Count > 5 * TenantCount, $"only {probes.Count} generations");
+        foreach (var reason in new[] { "Idle", "Capacity", "Reload", "Requested" })
+        {
+            Assert.True(unloads.GetValueOrDefault(reason) > 0, $"no {reason} unload");
+        }
+    }
+
+    private static async Task WorkAsync(TenantRuntime runtime, TenantInfo[] tenants, Random random, Stats stats, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var tenant = tenants[random.Next(4) == 0 ? random.Next(tenants.Length) : random.Next(Hot)];
+            try
+            {
+                await using (var lease = await runtime.AcquireAsync(tenant))
+                {
+                    await UseAsync(lease, tenant, random, stats);
+                }
+
+                Interlocked.Increment(ref stats.Leases);
+            }
+            catch (ObjectDisposedException ex)
+            {
+                Interlocked.Increment(ref stats.ObjectDisposed);
+                stats.Disposed.Enqueue(ex);
+            }
+            catch (Exception ex)
+            {
+                stats.Unexpected.Enqueue(ex);
+            }
+        }
+    }
+
+    /// <summary>Resolves singleton, scoped, options and host services under the lease, now and then across an await.</summary>
+    private static async Task UseAsync(TenantLease lease, TenantInfo tenant, Random random, Stats stats)
+    {
+        var probe = lease.Services.GetRequiredService<GenerationProbe>();
+        probe.Enter(); // From here until Exit, a disposal of this generation is counted against the runtime.
+        try
+        {
+            using var scope = lease.CreateScope();
+            var work = scope.ServiceProvider.GetRequiredService<ScopedWork>();
+            if (work.Options.Value.Tenant != tenant.Id || work.Probe != probe || work.Host.Disposed)
+            {
+                stats.Unexpected.Enqueue(new InvalidOperationException($"wrong services for {tenant.Id}"));
+            }
+
+            if (random.Next(2) == 0)
+            {
+                await Task.Yield(); // Hold the lease across an await: a drain queued meanwhile would dispose under it.
+            }
+
+            scope.ServiceProvider.GetRequiredService<ScopedWork>();
+            if (probe.IsDisposed)
+            {
+                Interlocked.Increment(ref stats.DisposedUnderLease);
+            }
+        }
+        finally
+        {
+            probe.Exit();
+        }
+    }
+
+    private sealed class Stats
+    {
+        public readonly ConcurrentQueue<Exception> Unexpected = new();
+        public readonly ConcurrentQueue<ObjectDisposedException> Disposed = new();
+        public long Leases;
+        public long Reloads;
+        public long ObjectDisposed;
+        public long DisposedUnderLease;
+    }
+
+    private sealed class HostCounter : IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    private sealed class StressOptions
+    {
+        public string? Tenant { get; set; }
+    }
+
+    private sealed class ScopedWork(IOptions<StressOptions> options, GenerationProbe probe, HostCounter host)
+    {
+        public IOptions<StressOptions> Options { get; } = options;
+
+        public GenerationProbe Probe { get; } = probe;
+
+        public HostCounter Host { get; } = host;
+    }
+}
