@@ -18,6 +18,9 @@ internal sealed class TenantDbContextSetup<TContext>(
     public DbContextOptions<TContext> Build(TenantDataLocation location, TenantContextMode mode, IServiceProvider services)
     {
         var builder = new DbContextOptionsBuilder<TContext>();
+        // EF Core takes the logger factory (a host singleton every tenant shares) from here; it does not make EF Core
+        // build an internal service provider per tenant.
+        builder.UseApplicationServiceProvider(services);
         configure(location, services, builder);
         TenantKitOptions.Add(builder, services, location, mode, Options);
         return builder.Options;

@@ -156,6 +156,17 @@ public abstract class QueryFilterTests<TFixture>(TFixture database) : IClassFixt
     }
 
     [Fact]
+    public async Task EfCoreCommands_OfATenantsContext_AreLoggedToTheApplicationsLoggers()
+    {
+        await using var app = await StartAsync();
+        app.Logs.Entries.Clear();
+
+        await app.AsTenant("alpha", db => db.Orders.CountAsync());
+
+        Assert.Contains(app.Logs.Entries, e => e.Category == "Microsoft.EntityFrameworkCore.Database.Command" && e.Message.Contains("\"TenantId\" = @ef_filter__p", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FromSql_OnATenantOwnedSet_IsFiltered()
     {
         await using var app = await StartAsync();

@@ -20,6 +20,22 @@ public abstract class DatabaseFixture : IAsyncLifetime
     /// <summary>Configures the provider on <paramref name="options"/>.</summary>
     public abstract void Configure(DbContextOptionsBuilder options, string connectionString);
 
+    /// <summary>Opens a plain connection (no EF Core, no TenantKit).</summary>
+    public abstract System.Data.Common.DbConnection CreateConnection(string connectionString);
+
+    /// <summary>A connection string that cannot reach a database, for failure tests.</summary>
+    public abstract string UnreachableDatabase();
+
+    /// <summary>Runs a scalar query on a plain connection.</summary>
+    public async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = CreateConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
     public abstract Task DisposeAsync();
@@ -45,6 +61,11 @@ public sealed class SqliteFixture : DatabaseFixture
         => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, $"{purpose}-{Interlocked.Increment(ref _count)}.db") }.ToString();
 
     public override void Configure(DbContextOptionsBuilder options, string connectionString) => options.UseSqlite(connectionString);
+
+    public override System.Data.Common.DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
+
+    public override string UnreachableDatabase()
+        => new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "no-such-folder", "tenant.db") }.ToString();
 
     public override Task DisposeAsync()
     {
@@ -102,6 +123,11 @@ public sealed class PostgresFixture : DatabaseFixture
     }
 
     public override void Configure(DbContextOptionsBuilder options, string connectionString) => options.UseNpgsql(connectionString);
+
+    public override System.Data.Common.DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    public override string UnreachableDatabase()
+        => new NpgsqlConnectionStringBuilder(_admin) { Port = 1, Timeout = 2 }.ToString();
 
     public override async Task DisposeAsync()
     {

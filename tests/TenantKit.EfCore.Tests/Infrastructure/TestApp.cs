@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,14 +37,16 @@ public sealed class TestApp : IAsyncDisposable
         Action<TenantDataOptions>? data = null,
         bool pooled = false,
         bool rowLevelSecurity = false,
-        bool createSharedTables = true)
+        bool createSharedTables = true,
+        Action<IServiceCollection>? services = null)
     {
         var logs = new TestLogs();
         var sql = new SqlCapture();
         var shared = database.NewDatabase("shared");
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
-        services.AddTenantKit(b =>
+        var collection = new ServiceCollection();
+        collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        services?.Invoke(collection);
+        collection.AddTenantKit(b =>
         {
             b.WithInMemoryStore(tenants);
             b.ConfigureData(o =>
@@ -58,18 +61,21 @@ public sealed class TestApp : IAsyncDisposable
         {
             database.Configure(options, location.ConnectionString!);
             options.AddInterceptors(sql);
+
+            // TenantKit must never make EF Core build an internal service provider per tenant.
+            options.ConfigureWarnings(w => w.Throw(CoreEventId.ManyServiceProvidersCreatedWarning));
         }
 
         if (pooled)
         {
-            services.AddPooledTenantDbContextFactory<ShopContext>(Configure, poolSize: 16, tenantKit: k => k.UseRowLevelSecurity = rowLevelSecurity);
+            collection.AddPooledTenantDbContextFactory<ShopContext>(Configure, poolSize: 16, tenantKit: k => k.UseRowLevelSecurity = rowLevelSecurity);
         }
         else
         {
-            services.AddTenantDbContext<ShopContext>(Configure, k => k.UseRowLevelSecurity = rowLevelSecurity);
+            collection.AddTenantDbContext<ShopContext>(Configure, k => k.UseRowLevelSecurity = rowLevelSecurity);
         }
 
-        var app = new TestApp(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), logs, sql, shared);
+        var app = new TestApp(collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), logs, sql, shared);
         if (createSharedTables)
         {
             await app.AsHost(async db =>
