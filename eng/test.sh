@@ -26,6 +26,8 @@ for service in eng/services/*.sh; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# In CI a missing snapshot is a failure, never a new snapshot that passes.
+if [ "${CI:-}" = "true" ]; then export SNAPSHOOTER_STRICT_MODE=true; fi
 if ! dotnet build TenantKit.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "0 passed, 1 failed"
   echo "error: the build failed" >&2
