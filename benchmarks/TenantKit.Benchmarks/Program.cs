@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using TenantKit.Benchmarks.Runtime;
 
-// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'        (BenchmarkDotNet)
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'        (BenchmarkDotNet; e.g. --filter '*TenantFilter*' --job short)
 // dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- resident 10000      (memory report)
 if (args.Length > 0 && args[0] == "resident")
 {
