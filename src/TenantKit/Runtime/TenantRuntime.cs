@@ -182,12 +182,22 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     public async Task LoadEagerTenantsAsync(ITenantCatalog catalog, CancellationToken cancellationToken)
     {
         var eager = new List<TenantInfo>();
-        await foreach (var tenant in catalog.ListAllAsync(new TenantQuery { State = TenantState.Active, Take = TenantQuery.MaxTake }, cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (_options.IsEager(tenant))
+            await foreach (var tenant in catalog.ListAllAsync(new TenantQuery { State = TenantState.Active, Take = TenantQuery.MaxTake }, cancellationToken).ConfigureAwait(false))
             {
-                eager.Add(tenant);
+                if (_options.IsEager(tenant))
+                {
+                    eager.Add(tenant);
+                }
             }
+        }
+        catch (TenantCatalogUnavailableException ex)
+        {
+            // A store outage at start-up must not stop the application: it serves what it can (503 for tenants it
+            // cannot look up), and tenants are built on first use once the store answers.
+            Log.EagerLoadingSkipped(_logger, ex);
+            return;
         }
 
         if (eager.Count == 0)
@@ -1075,6 +1085,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
 
         [LoggerMessage(3009, LogLevel.Error, "Eager loading of tenant {Identifier} failed; it will be retried on first use.")]
         public static partial void EagerLoadFailed(ILogger logger, Exception exception, string identifier);
+
+        [LoggerMessage(3013, LogLevel.Error, "Eager loading skipped: the tenant store is unavailable. Tenants will be built on first use.")]
+        public static partial void EagerLoadingSkipped(ILogger logger, Exception exception);
 
         [LoggerMessage(3011, LogLevel.Warning, "Shutdown ended with {Count} tenant generation(s) still draining.")]
         public static partial void ShutdownIncomplete(ILogger logger, int count);

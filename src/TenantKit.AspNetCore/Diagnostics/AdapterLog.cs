@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace TenantKit.AspNetCore.Diagnostics;
+
+/// <summary>Source-generated log messages of the ASP.NET Core adapter. Event ids are stable: 5xxx.</summary>
+internal static partial class AdapterLog
+{
+    [LoggerMessage(5001, LogLevel.Debug, "Refused the request with {Status} {ProblemType}.")]
+    public static partial void Refused(ILogger logger, int status, string problemType);
+
+    [LoggerMessage(5002, LogLevel.Warning, "A request reached {Component} without passing UseTenantKit(): it is treated as no tenant's and {Consequence}. Place {Component} after UseTenantKit().")]
+    public static partial void MissingTenantMiddleware(ILogger logger, string component, string consequence);
+
+}

@@ -1,0 +1,2 @@
+global using System.Diagnostics.CodeAnalysis;
+global using Microsoft.AspNetCore.Http;

@@ -1,0 +1,94 @@
+using System.Collections;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TenantKit.AspNetCore.Middleware;
+
+/// <summary>
+/// Everything one tenant request holds, in one object: the tenant, the lease on its container, and the request's
+/// service scope in that container, created on first use as ASP.NET Core hosting does. It is the request's
+/// <see cref="IServiceProvidersFeature"/> (so <see cref="HttpContext.RequestServices"/> resolves from the tenant), the
+/// <see cref="ITenantFeature"/>, the service provider of the ambient tenant context, and the logging scope's state.
+/// Disposing it (once) disposes the scope, then releases the lease.
+/// </summary>
+internal sealed class TenantRequestFeature(TenantInfo tenant, TenantLease lease)
+    : ITenantFeature, IServiceProvidersFeature, IKeyedServiceProvider, ISupportRequiredService, IReadOnlyList<KeyValuePair<string, object?>>, IAsyncDisposable
+{
+    private readonly TenantLease _lease = lease;
+    private AsyncServiceScope _scope;
+    private IServiceProvider? _services;
+    private bool _scopeCreated;
+    private int _disposed;
+
+    public TenantInfo Tenant { get; } = tenant;
+
+    TenantInfo? ITenantFeature.Tenant => Tenant;
+
+    public IServiceProvider RequestServices
+    {
+        get
+        {
+            if (_services is null)
+            {
+                // A released lease's generation may be disposed: never open a scope in it.
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+                _scope = _lease.CreateAsyncScope();
+                _scopeCreated = true;
+                _services = _scope.ServiceProvider;
+            }
+
+            return _services;
+        }
+
+        set => _services = value;
+    }
+
+    public int Count => 2;
+
+    public KeyValuePair<string, object?> this[int index] => index switch
+    {
+        0 => new("TenantId", Tenant.Id),
+        1 => new("TenantIdentifier", Tenant.Identifier),
+        _ => throw new ArgumentOutOfRangeException(nameof(index)),
+    };
+
+    public object? GetService(Type serviceType) => RequestServices.GetService(serviceType);
+
+    public object GetRequiredService(Type serviceType) => RequestServices.GetRequiredService(serviceType);
+
+    public object? GetKeyedService(Type serviceType, object? serviceKey)
+        => RequestServices is IKeyedServiceProvider keyed ? keyed.GetKeyedService(serviceType, serviceKey) : null;
+
+    public object GetRequiredKeyedService(Type serviceType, object? serviceKey)
+        => RequestServices.GetRequiredKeyedService(serviceType, serviceKey);
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        yield return this[0];
+        yield return this[1];
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"TenantId:{Tenant.Id} TenantIdentifier:{Tenant.Identifier}";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_scopeCreated)
+            {
+                await _scope.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _lease.Dispose();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace TenantKit.AspNetCore.Resolution;
+
+/// <summary>
+/// The HTTP strategies the middleware must know beyond their answer: path-base strategies (to rebase the path of a
+/// served request) and claim strategies (authoritative: checked after any other strategy answered).
+/// </summary>
+internal sealed class TenantHttpStrategies
+{
+    public List<PathBaseTenantStrategy> PathBase { get; } = [];
+
+    public List<ClaimTenantStrategy> Claims { get; } = [];
+}
