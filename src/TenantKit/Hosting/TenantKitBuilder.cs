@@ -151,6 +151,19 @@ public sealed class TenantKitBuilder
         return this;
     }
 
+    /// <summary>
+    /// Configures the data-layer policy: the default isolation model, the shared database, and how a tenant's schema
+    /// and connection string are found (see <see cref="ITenantConnectionResolver"/>).
+    /// </summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>This builder.</returns>
+    public TenantKitBuilder ConfigureData(Action<TenantDataOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Adds registrations of the tenant's own to every tenant container, after the application's.</summary>
     /// <param name="configure">Registers services for one tenant.</param>
     /// <returns>This builder.</returns>

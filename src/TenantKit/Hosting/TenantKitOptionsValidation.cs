@@ -91,3 +91,32 @@ internal sealed class TenantRuntimeOptionsValidator : IValidateOptions<TenantRun
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Validates <see cref="TenantDataOptions"/>, reporting every problem in one message.</summary>
+internal sealed class TenantDataOptionsValidator : IValidateOptions<TenantDataOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TenantDataOptions options)
+    {
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.DefaultIsolation))
+        {
+            failures.Add($"TenantDataOptions.DefaultIsolation '{(int)options.DefaultIsolation}' is not an isolation model.");
+        }
+
+        if (options.SchemaTemplate is null || !options.SchemaTemplate.Contains("{id}", StringComparison.Ordinal))
+        {
+            failures.Add("TenantDataOptions.SchemaTemplate must contain '{id}', or every schema-per-tenant tenant would share one schema.");
+        }
+        else if (!Data.TenantConnectionResolver.IsValidSchema(options.SchemaTemplate.Replace("{id}", "x", StringComparison.Ordinal)))
+        {
+            failures.Add($"TenantDataOptions.SchemaTemplate '{options.SchemaTemplate}' does not make a valid schema name: use letters, digits and '_' around '{{id}}', not starting with a digit.");
+        }
+
+        if (options.ConnectionStringTemplate is { Length: > 0 } template && !template.Contains("{id}", StringComparison.Ordinal))
+        {
+            failures.Add("TenantDataOptions.ConnectionStringTemplate must contain '{id}', or every database-per-tenant tenant would share one database.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using TenantKit;
 using TenantKit.Administration;
 using TenantKit.Catalog;
+using TenantKit.Data;
 using TenantKit.Diagnostics;
 using TenantKit.Hosting;
 using TenantKit.Resolution;
@@ -16,7 +18,8 @@ public static class TenantKitServiceCollectionExtensions
 {
     /// <summary>
     /// Adds TenantKit's core services: the catalog (an in-memory store until another is chosen) with its cache, the
-    /// change feed, resolution, the ambient tenant context, host administration, the tenant runtime and the executor.
+    /// change feed, resolution, the ambient tenant context, host administration, the tenant runtime, the executor and
+    /// the data-layer policy (<see cref="ITenantConnectionResolver"/>).
     /// Calling it again returns the same builder and adds nothing twice.
     /// </summary>
     /// <param name="services">The application's services.</param>
@@ -68,11 +71,17 @@ public static class TenantKitServiceCollectionExtensions
         services.TryAddSingleton<TenantRuntime>();
         services.TryAddSingleton<ITenantRuntime>(sp => sp.GetRequiredService<TenantRuntime>());
         services.TryAddSingleton<ITenantExecutor, TenantExecutor>();
+        services.TryAddSingleton<ITenantConnectionResolver>(sp => new TenantConnectionResolver(
+            sp.GetRequiredService<IOptions<TenantDataOptions>>(),
+            sp.GetRequiredService<ITenantContextAccessor>(),
+            sp.GetService<IConfiguration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TenantRuntimeHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantCatalogOptions>, TenantCatalogOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantRuntimeOptions>, TenantRuntimeOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantDataOptions>, TenantDataOptionsValidator>());
         services.AddOptions<TenantCatalogOptions>().ValidateOnStart();
         services.AddOptions<TenantRuntimeOptions>().ValidateOnStart();
+        services.AddOptions<TenantDataOptions>().ValidateOnStart();
     }
 
     /// <summary>Marks a collection TenantKit was added to, and carries its builder.</summary>
