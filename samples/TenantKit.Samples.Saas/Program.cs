@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using TenantKit;
@@ -35,6 +38,16 @@ services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).Ad
     o.SlidingExpiration = true;
 });
 services.AddAuthorization();
+
+// Data protection keys (cookies, antiforgery) live with the sample's data, so sign-ins survive a restart.
+services.AddDataProtection();
+services.AddOptions<KeyManagementOptions>().Configure<SampleDatabase, ILoggerFactory>((o, database, logging) =>
+{
+    if (database.DataPath is { } path)
+    {
+        o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(path, "keys")), logging);
+    }
+});
 
 // Each tenant gets the request budget of its plan (the tenant property "Plan"), partitioned by tenant.
 services.AddRateLimiter(_ => { });

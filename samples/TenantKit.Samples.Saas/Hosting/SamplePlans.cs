@@ -40,9 +40,10 @@ public sealed class SamplePlans
     public string Describe(string plan)
     {
         var limit = Limits[plan];
-        var window = limit.Window == TimeSpan.FromMinutes(1) ? "minute"
+        var window = limit.Window == TimeSpan.FromHours(1) ? "hour"
+            : limit.Window == TimeSpan.FromMinutes(1) ? "minute"
             : limit.Window == TimeSpan.FromSeconds(1) ? "second"
-            : limit.Window.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " seconds";
+            : Durations.Format(limit.Window);
         return string.Create(CultureInfo.InvariantCulture, $"{limit.PermitLimit} requests per {window}");
     }
 
