@@ -208,11 +208,16 @@ internal static class TenantAdministrationEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
         }
-        catch (TenantKitException ex)
+        catch (TenantKitException ex) when (IsAnswered(ex))
         {
             await WriteErrorAsync(context, host, ex).ConfigureAwait(false);
         }
     }
+
+    private static bool IsAnswered(TenantKitException error)
+        => error is TenantValidationException or TenantNotFoundException or TenantConcurrencyException or TenantAlreadyExistsException
+            or TenantCatalogReadOnlyException or TenantCatalogUnavailableException or TenantSuspendedException or TenantLoadException
+            or CrossTenantAccessException or HostScopeRequiredException;
 
     private static Task WriteErrorAsync(HttpContext context, Host host, TenantKitException error)
     {
@@ -252,7 +257,7 @@ internal static class TenantAdministrationEndpoints
                 return TenantProblems.WriteAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
                     "The endpoint is reserved to the host.", "This endpoint serves the host only and cannot be used from a tenant.");
             default:
-                throw error;
+                throw new InvalidOperationException("Unreachable: IsAnswered and WriteErrorAsync disagree.", error);
         }
     }
 

@@ -116,8 +116,28 @@ public static class TenantIdentifier
         }
 
         normalized = candidate.AsSpan().ContainsAnyInRange('A', 'Z') ? candidate.ToLowerInvariant() : candidate;
+        if (normalized.StartsWith("xn--", StringComparison.Ordinal) && !IsValidPunycode(normalized))
+        {
+            normalized = null;
+            error = "it starts with 'xn--' but is not valid punycode.";
+            return false;
+        }
+
         error = string.Empty;
         return true;
+    }
+
+    private static bool IsValidPunycode(string label)
+    {
+        try
+        {
+            var unicode = Idn.GetUnicode(label);
+            return string.Equals(Idn.GetAscii(unicode), label, StringComparison.Ordinal);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     internal static string? GetError(ReadOnlySpan<char> value)

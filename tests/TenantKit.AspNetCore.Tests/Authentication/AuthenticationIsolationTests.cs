@@ -30,6 +30,32 @@ public class AuthenticationIsolationTests
     }
 
     [Fact]
+    public async Task AuthenticationPlacedExplicitlyAfterUseTenantKit_RunsInsideTheTenant()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.WithHostStrategy("{tenant}.example.com").IsolateAuthentication(),
+            app =>
+            {
+                app.UseTenantKit();
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/login", (HttpContext context) => context.SignInAsync(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "bob")], "test"))));
+                app.MapGet("/me", (HttpContext context) => context.User.Identity?.Name ?? "anonymous").RequireAuthorization();
+            },
+            s =>
+            {
+                s.AddAuthorization();
+                s.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+            });
+        var client = app.GetTestClient();
+
+        var cookie = await LoginAsync(client, "globex.example.com");
+
+        Assert.Equal(".AspNetCore.Cookies.t-globex", cookie.Name);
+        Assert.Equal("bob", await MeAsync(client, "globex.example.com", cookie));
+    }
+
+    [Fact]
     public async Task CookieIssuedToOneTenant_IsRejectedAtAnother_EvenWithSharedCookieNames()
     {
         await using var app = await StartAsync(o => o.PerTenantCookieNames = false);

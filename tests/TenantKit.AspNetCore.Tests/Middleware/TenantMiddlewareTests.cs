@@ -394,6 +394,20 @@ public class TenantMiddlewareTests
     }
 
     [Fact]
+    public async Task InvalidRequestOptions_StopTheApplicationAtStart_WithEveryProblem()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TestApp.StartAsync(
+            b => b.WithHostStrategy("{tenant}.example.com").ConfigureRequests(o =>
+            {
+                o.Region = "eu west";
+                o.NonTenantRequests = (NonTenantRequestHandling)42;
+            }),
+            TestApp.Standard));
+
+        Assert.Equal(2, error.Failures.Count());
+    }
+
+    [Fact]
     public async Task UseTenantKit_Twice_IsRefused()
     {
         await using var app = await TestApp.StartAsync(b => b.WithHostStrategy("{tenant}.example.com"), app =>

@@ -1,3 +1,5 @@
+using TenantKit.Tests.Support;
+
 namespace TenantKit.Tests.Runtime;
 
 public class EagerLoadingTests
@@ -20,6 +22,22 @@ public class EagerLoadingTests
 
         Assert.Empty(h.Runtime.GetStatuses());
         Assert.Equal(0, h.Runtime.Counts.Builds);
+    }
+
+    [Fact]
+    public async Task StoreUnreachableAtStart_TheHostStillStarts_AndTheSkipIsLogged()
+    {
+        var store = new ControllableTenantStore();
+        store.FailWith(new IOException("connection refused"));
+        await using var h = RuntimeHarness.Create(
+            [],
+            b => b.WithStore(_ => store).ConfigureRuntime(o => o.LoadingPolicy = TenantLoadingPolicy.Eager));
+
+        await h.StartAsync();
+
+        Assert.Empty(h.Runtime.GetStatuses());
+        var skipped = Assert.Single(h.Logs.WithEventId(3013));
+        Assert.IsType<TenantCatalogUnavailableException>(skipped.Exception);
     }
 
     [Fact]

@@ -37,6 +37,15 @@ public class TenantIdentifierTests
     }
 
     [Theory]
+    [InlineData("xn--a")]
+    [InlineData("xn--zzzzzzzzzzz-zz")]
+    public void Normalize_FakePunycode_IsRefused(string input)
+    {
+        var ex = Assert.Throws<InvalidTenantIdentifierException>(() => TenantIdentifier.Normalize(input));
+        Assert.Contains("punycode", ex.Reason);
+    }
+
+    [Theory]
     [MemberData(nameof(HostileInputs))]
     public void IsValid_HostileInput_IsFalse(string? input)
     {
