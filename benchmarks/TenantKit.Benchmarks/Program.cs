@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Running;
 using TenantKit.Benchmarks.Runtime;
 
-// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'        (BenchmarkDotNet)
-// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- resident 10000      (memory report)
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'                    (BenchmarkDotNet)
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*TenantFilter*' --job short
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- resident 10000                  (memory report)
 if (args.Length > 0 && args[0] == "resident")
 {
     var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;

@@ -27,6 +27,32 @@ public abstract class HostScopeTests<TFixture>(TFixture database) : IClassFixtur
     }
 
     [Fact]
+    public async Task CompiledQuery_RunByTheHostAndThenATenant_IsRefusedRatherThanLeaking()
+    {
+        await using var app = await StartAsync();
+        var compiled = EF.CompileAsyncQuery((ShopContext db) => db.Orders.Select(o => o.TenantId));
+
+        var host = await app.AsHost(db => compiled(db).ToListAsync().AsTask());
+
+        // The host's model has no tenant filter; EF Core refuses to run the host's compiled query on a tenant's model.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => app.AsTenant("beta", db => compiled(db).ToListAsync().AsTask()));
+        Assert.Equal(9, host.Count);
+    }
+
+    [Fact]
+    public async Task CompiledQuery_SharedByTenants_ReadsTheTenantOfEachExecution()
+    {
+        await using var app = await StartAsync();
+        var compiled = EF.CompileAsyncQuery((ShopContext db) => db.Orders.Select(o => o.TenantId));
+
+        var alpha = await app.AsTenant("alpha", db => compiled(db).Distinct().ToListAsync().AsTask());
+        var beta = await app.AsTenant("beta", db => compiled(db).Distinct().ToListAsync().AsTask());
+
+        Assert.Equal(["id-alpha"], alpha);
+        Assert.Equal(["id-beta"], beta);
+    }
+
+    [Fact]
     public async Task HostScope_LiftingTheFilter_IsLogged()
     {
         await using var app = await StartAsync();

@@ -88,6 +88,30 @@ public abstract class QueryFilterTests<TFixture>(TFixture database) : IClassFixt
     }
 
     [Fact]
+    public async Task ExplicitLoading_OfATenantOwnedCollection_LeavesOutAnotherTenantsRows()
+    {
+        await using var app = await StartAsync();
+        var alphaOrder = await app.AsTenant("alpha", db => db.Orders.OrderBy(o => o.Id).Select(o => o.Id).FirstAsync());
+        await app.AsHost(async db =>
+        {
+            var intruder = new OrderLine { OrderId = alphaOrder, Product = "intruder", Quantity = 9 };
+            db.Lines.Add(intruder);
+            db.Entry(intruder).Property("TenantId").CurrentValue = "id-beta";
+            return await db.SaveChangesAsync();
+        });
+
+        var products = await app.AsTenant("alpha", async db =>
+        {
+            var order = await db.Orders.SingleAsync(o => o.Id == alphaOrder);
+            await db.Entry(order).Collection(o => o.Lines).LoadAsync();
+            return order.Lines.Select(l => l.Product).ToList();
+        });
+
+        Assert.Equal(2, products.Count);
+        Assert.DoesNotContain("intruder", products);
+    }
+
+    [Fact]
     public async Task Find_ByKeyOfAnotherTenant_ReturnsNull()
     {
         await using var app = await StartAsync();

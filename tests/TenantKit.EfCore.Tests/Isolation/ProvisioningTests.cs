@@ -32,6 +32,18 @@ public abstract class ProvisioningTests<TFixture>(TFixture database) : IClassFix
     }
 
     [Fact]
+    public async Task Activation_OfATenantWithInvalidDataSettings_IsRefusedWithTheValidationError()
+    {
+        var invalid = new Dictionary<string, string> { [TenantDataOptions.IsolationProperty] = "Everywhere" };
+        await using var app = await TestApp.StartAsync(database, [Tenants.Draft("odd", invalid)], b => b.ProvisionTenantDatabases<ShopContext>());
+
+        var error = await Assert.ThrowsAsync<TenantLoadException>(() => app.AsTenant("odd", db => db.Orders.CountAsync()));
+
+        var validation = Assert.IsType<TenantValidationException>(error.InnerException!.InnerException);
+        Assert.Contains($"properties.{TenantDataOptions.IsolationProperty}", validation.Errors.Keys);
+    }
+
+    [Fact]
     public async Task Activation_AfterAFailedProvisioning_IsRetriedOnlyAfterTheBackOff()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
