@@ -93,7 +93,7 @@ app.UseTenantKit();
 app.UseRateLimiter();
 app.MapRazorPages();
 
-app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app.Services));
 app.Run();
 
 /// <summary>The entry point, visible to the tests' <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>

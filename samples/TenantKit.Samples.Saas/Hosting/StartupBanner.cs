@@ -9,22 +9,31 @@ namespace TenantKit.Samples.Saas.Hosting;
 /// <summary>Prints where to go once the server listens.</summary>
 public static class StartupBanner
 {
-    public static void Print(WebApplication app)
+    public static void Print(IServiceProvider services)
     {
-        var addresses = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (Compose(services) is { } banner)
+        {
+            Console.Out.WriteLine(banner);
+        }
+    }
+
+    /// <summary>The banner, or <see langword="null"/> when the server has no address.</summary>
+    public static string? Compose(IServiceProvider services)
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
         var first = addresses?.Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : null).FirstOrDefault(u => u is not null);
         if (first is null)
         {
-            return; // the in-process test server listens nowhere
+            return null;
         }
 
         var port = first.IsDefaultPort ? string.Empty : ":" + first.Port.ToString(CultureInfo.InvariantCulture);
         var root = $"{first.Scheme}://localhost{port}";
-        var database = app.Services.GetRequiredService<SampleDatabase>();
-        var account = app.Services.GetRequiredService<IOptions<SampleOptions>>().Value.Host;
-        var idle = app.Services.GetRequiredService<IOptions<TenantRuntimeOptions>>().Value.IdleTimeout;
-        var lines = new[]
-        {
+        var database = services.GetRequiredService<SampleDatabase>();
+        var account = services.GetRequiredService<IOptions<SampleOptions>>().Value.Host;
+        var idle = services.GetRequiredService<IOptions<TenantRuntimeOptions>>().Value.IdleTimeout;
+        string[] lines =
+        [
             string.Empty,
             "TenantKit sample SaaS is running. Data: " + database.Description,
             $"  Host console   {root}/console   (user '{account.UserName}', password from Sample:Host:Password in appsettings.json)",
@@ -33,7 +42,7 @@ public static class StartupBanner
             idle == Timeout.InfiniteTimeSpan ? "  Idle tenants stay in memory." : $"  Idle tenants leave memory after {Durations.Format(idle)} (TenantKit:Runtime:IdleTimeout).",
             "  Press Ctrl+C to stop.",
             string.Empty,
-        };
-        Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
+        ];
+        return string.Join(Environment.NewLine, lines);
     }
 }
