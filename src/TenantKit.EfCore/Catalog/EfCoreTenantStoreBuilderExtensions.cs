@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
+using TenantKit;
 using TenantKit.EfCore;
 using TenantKit.EfCore.Catalog;
 
-namespace TenantKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Keeps the tenant catalog in a database through EF Core.</summary>
 public static class EfCoreTenantStoreBuilderExtensions

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -11,6 +12,8 @@ namespace TenantKit.EfCore.Infrastructure;
 /// </summary>
 internal sealed class TenantConnectionInterceptor : DbConnectionInterceptor
 {
+    private static readonly ConcurrentDictionary<string, bool> Multiplexed = new(StringComparer.Ordinal);
+
     internal const string Sql = "SELECT set_config('tenantkit.tenant_id', @tenant, false), set_config('tenantkit.host', @host, false)";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
@@ -53,12 +56,25 @@ internal sealed class TenantConnectionInterceptor : DbConnectionInterceptor
             throw new NotSupportedException($"Row-level security needs PostgreSQL, but {state.ContextName} uses {connection.GetType().Name}. Turn UseRowLevelSecurity off.");
         }
 
+        if (Multiplexed.GetOrAdd(connection.ConnectionString, IsMultiplexed))
+        {
+            // With multiplexing, commands of different contexts share physical connections: a session setting would
+            // leak from one tenant's commands to another's.
+            throw new NotSupportedException($"Row-level security keys on per-session settings, which Npgsql multiplexing shares between commands. {state.ContextName} connects with Multiplexing=true: turn multiplexing or UseRowLevelSecurity off.");
+        }
+
         var (isHost, tenantId) = state.ForConnection();
         var command = connection.CreateCommand();
         command.CommandText = Sql;
         AddParameter(command, "tenant", tenantId ?? string.Empty);
         AddParameter(command, "host", isHost ? "on" : "off");
         return command;
+    }
+
+    private static bool IsMultiplexed(string connectionString)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return builder.TryGetValue("Multiplexing", out var value) && bool.TryParse(value?.ToString(), out var on) && on;
     }
 
     private static void AddParameter(DbCommand command, string name, string value)

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TenantKit;
 using TenantKit.EfCore;
 
-namespace TenantKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Provisions each tenant's schema or database when the tenant runtime activates the tenant.</summary>
 public static class TenantProvisioningBuilderExtensions

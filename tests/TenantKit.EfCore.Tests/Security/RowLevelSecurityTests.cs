@@ -110,6 +110,22 @@ public sealed class RowLevelSecurityTests(PostgresFixture database) : IClassFixt
     }
 
     [Fact]
+    public async Task RowLevelSecurity_WithNpgsqlMultiplexing_IsRefused()
+    {
+        await using var app = await StartAsync();
+        var multiplexed = new NpgsqlConnectionStringBuilder(app.SharedConnectionString) { Multiplexing = true }.ToString();
+        var services = new ServiceCollection().AddLogging();
+        services.AddTenantKit(b => b.WithInMemoryStore(Tenants.Drafts("alpha")));
+        services.AddTenantDbContext<ShopContext>((_, _, o) => o.UseNpgsql(multiplexed), k => k.UseRowLevelSecurity = true);
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => provider.GetRequiredService<ITenantExecutor>()
+            .RunAsync("alpha", (sp, ct) => sp.GetRequiredService<ShopContext>().Orders.CountAsync(ct)));
+
+        Assert.Contains("multiplexing", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task RowLevelSecurityScript_MatchesTheSnapshot()
     {
         await using var app = await StartAsync();
