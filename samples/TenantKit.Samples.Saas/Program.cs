@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using TenantKit;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
