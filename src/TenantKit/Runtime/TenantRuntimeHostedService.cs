@@ -8,12 +8,20 @@ namespace TenantKit.Runtime;
 /// The runtime and the catalog are resolved when the host starts, not when it builds its list of hosted services: the
 /// host runs the start-up options validation (<c>ValidateOnStart</c>) only after that list is built, and building the
 /// runtime or the catalog reads their options, which would throw one options type's errors before the combined
-/// validation message could list them all.
+/// validation message could list them all. The runtime resolved at start is kept for <see cref="StopAsync"/>: a host
+/// may be stopped twice, the second time after its container was disposed (a <c>WebApplicationFactory</c> stopping
+/// the host while the application's own <c>app.Run()</c> stops and disposes it), and the runtime's stop is idempotent.
 /// </remarks>
 internal sealed class TenantRuntimeHostedService(IServiceProvider services) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
-        => services.GetRequiredService<TenantRuntime>().LoadEagerTenantsAsync(services.GetRequiredService<ITenantCatalog>(), cancellationToken);
+    private TenantRuntime? _runtime;
 
-    public Task StopAsync(CancellationToken cancellationToken) => services.GetRequiredService<TenantRuntime>().StopAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _runtime = services.GetRequiredService<TenantRuntime>();
+        return _runtime.LoadEagerTenantsAsync(services.GetRequiredService<ITenantCatalog>(), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+        => (_runtime ?? services.GetRequiredService<TenantRuntime>()).StopAsync(cancellationToken);
 }

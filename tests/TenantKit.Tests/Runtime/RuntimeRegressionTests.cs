@@ -1,10 +1,29 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace TenantKit.Tests.Runtime;
 
 /// <summary>One test per runtime bug fixed, named after what broke. Shutdown bugs are covered in <see cref="LifecycleTests"/>.</summary>
 public class RuntimeRegressionTests
 {
+    [Fact]
+    public async Task HostStoppedAgainAfterItsContainerWasDisposed_StopsWithoutObjectDisposedException()
+    {
+        // WebApplicationFactory stops the host while the application's own app.Run() stops and disposes it: the
+        // runtime's hosted service was asked to stop after the container was gone, resolved the runtime from it, and threw.
+        await using var h = RuntimeHarness.Create("acme");
+        await h.StartAsync();
+        await h.TouchAsync("acme");
+        var hosted = h.Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "TenantRuntimeHostedService");
+        var runtime = h.Runtime;
+        await h.StopAsync();
+        await ((IAsyncDisposable)h.Services).DisposeAsync();
+
+        await hosted.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(TenantUnloadReason.Shutdown, runtime.GetStatus("acme")?.LastUnloadReason);
+    }
+
     [Fact]
     public async Task HostUnloadDuringABuild_CallersWaitingForThatBuild_AreServedNotToldTheRuntimeIsShuttingDown()
     {

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.RateLimiting;
+using TenantKit;
+using TenantKit.Samples.Saas.Data;
+using TenantKit.Samples.Saas.Hosting;
+using TenantKit.Samples.Saas.Tenancy;
+
+// TenantKit's sample SaaS application: tenants at http://{tenant}.localhost:5080/ and http://localhost:5080/t/{tenant}/,
+// the host console at http://localhost:5080/console. See README.md at the repository root for a tour.
+var builder = WebApplication.CreateBuilder(args);
+var services = builder.Services;
+var configuration = builder.Configuration;
+
+// Settings are read when services are built (not here), so tests and the command line can change every one of them.
+services.AddOptions<SampleOptions>().Bind(configuration.GetSection(SampleOptions.Section));
+services.AddSingleton<SampleDatabase>();
+services.AddSingleton<SamplePlans>();
+services.AddRouting(o => o.LowercaseUrls = true);
+services.AddRazorPages(o =>
+{
+    o.Conventions.AuthorizeFolder("/Console");
+    o.Conventions.AllowAnonymousToPage("/Console/SignIn");
+});
+
+// The host console signs in with a cookie. Authentication runs inside each request's tenant (UseTenantKit adds it
+// there), and IsolateAuthentication below gives each tenant its own data protection: the host's cookie means nothing
+// to a tenant.
+services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+{
+    o.LoginPath = "/console/signin";
+    o.LogoutPath = "/console/signout";
+    o.Cookie.Name = "tenantkit-sample-host";
+    o.ExpireTimeSpan = TimeSpan.FromHours(8);
+    o.SlidingExpiration = true;
+});
+services.AddAuthorization();
+
+// Data protection keys (cookies, antiforgery) live with the sample's data, so sign-ins survive a restart.
+services.AddDataProtection();
+services.AddOptions<KeyManagementOptions>().Configure<SampleDatabase, ILoggerFactory>((o, database, logging) =>
+{
+    if (database.DataPath is { } path)
+    {
+        o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(path, "keys")), logging);
+    }
+});
+
+// Each tenant gets the request budget of its plan (the tenant property "Plan"), partitioned by tenant.
+services.AddRateLimiter(_ => { });
+services.AddOptions<RateLimiterOptions>().Configure<SamplePlans>((o, plans) => o.AddTenantLimiter(plans.Apply));
+
+services.AddTenantKit(tenants => tenants
+    // The catalog: tenants are kept in the database, through EF Core.
+    .WithEfCoreStore((sp, o) =>
+    {
+        var database = sp.GetRequiredService<SampleDatabase>();
+        database.Configure(o, database.SharedConnectionString);
+    })
+    // Resolution: acme.localhost:5080 first, then the path fallback localhost:5080/t/acme/.
+    .WithHostStrategy("{tenant}.localhost")
+    .WithPathBaseStrategy("/t/{tenant}")
+    // Per-tenant options from tenant properties (Branding:Color, Branding:Tagline).
+    .BindTenantOptions<BrandingOptions>("Branding")
+    .IsolateAuthentication()
+    // Each tenant's tables are created where its rows live when it is first loaded.
+    .ProvisionTenantDatabases<NotesDbContext>());
+
+// The data layer: shared tables in the shared database, or (tenant property TenantKit:Isolation=DatabasePerTenant) a
+// database of the tenant's own, from the template.
+services.AddOptions<TenantDataOptions>().Configure<SampleDatabase>((o, database) =>
+{
+    o.ConnectionString = database.SharedConnectionString;
+    o.ConnectionStringTemplate = database.TenantConnectionStringTemplate;
+});
+services.AddTenantDbContext<NotesDbContext>((location, sp, o) => sp.GetRequiredService<SampleDatabase>().Configure(o, location.ConnectionString!));
+
+// The runtime: TenantKit:Runtime:IdleTimeout and friends come from configuration (appsettings.json).
+services.AddOptions<TenantRuntimeOptions>()
+    .Bind(configuration.GetSection("TenantKit:Runtime"))
+    .Configure<IHostEnvironment>((o, environment) => o.ValidateScopes |= environment.IsDevelopment());
+
+services.AddHostedService<SampleSeeder>();
+
+var app = builder.Build();
+
+// The stylesheet is the same for everyone: served before tenant resolution.
+app.UseStaticFiles();
+app.UseTenantKit();
+app.UseRateLimiter();
+app.MapRazorPages();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app.Services));
+app.Run();
+
+/// <summary>The entry point, visible to the tests' <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;
