@@ -18,8 +18,16 @@ public static class ScaleDriver
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Runs every variant and writes the results.</summary>
+    /// <summary>Runs every variant, writes the results and prints the summary.</summary>
     public static async Task<int> RunAsync(ScaleOptions options)
+    {
+        var summary = await RunAndWriteAsync(options);
+        Console.Out.Write(summary.Text);
+        return 0;
+    }
+
+    /// <summary>Runs every variant and writes samples.csv, summary.txt, summary.json and the charts to the output folder.</summary>
+    public static async Task<Summary> RunAndWriteAsync(ScaleOptions options)
     {
         Directory.CreateDirectory(options.Output);
         var samples = new List<Sample>();
@@ -48,8 +56,7 @@ public static class ScaleDriver
             Path.Combine(options.Output, "summary.json"),
             JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         Charts.Write(options, samples, phases);
-        Console.Out.Write(summary.Text);
-        return 0;
+        return summary;
     }
 
     private sealed class VariantRun(
