@@ -107,6 +107,17 @@ public static class ScaleDriver
                 var afterWarmup = phases[^1].End;
                 await RunPhaseAsync("hot", options.HotSeconds, client, statsClient, clock, afterWarmup, random => hot.Next(random));
                 await RunPhaseAsync("churn", options.ChurnSeconds, client, statsClient, clock, phases[^1].End, random => all.Next(random));
+
+                // After the load: capacity checks and drains run in the background; wait (bounded) until they settle,
+                // so "resident after the run" is what the runtime keeps, not a build that finished a moment ago.
+                var settled = await StatsAsync(statsClient);
+                for (var i = 0; i < 100 && (settled.Building > 0 || settled.Draining > 0 || settled.Resident > options.Capacity); i++)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100));
+                    settled = await StatsAsync(statsClient);
+                }
+
+                phases[^1] = phases[^1] with { AfterRun = settled };
             }
             finally
             {
@@ -382,6 +393,9 @@ public sealed record PhaseResult(
     /// <summary>The server's metrics when the phase ended.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public ServerStats End { get; init; } = null!;
+
+    /// <summary>For the last phase: the server's metrics once background capacity checks and drains settled.</summary>
+    public ServerStats? AfterRun { get; init; }
 
     internal static PhaseResult Create(
         string variant, string phase, double startSecond, double seconds, LatencyHistogram latencies, long failures,
