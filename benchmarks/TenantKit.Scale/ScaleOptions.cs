@@ -32,6 +32,12 @@ public sealed class ScaleOptions
     /// <summary>The server's variant (serve mode only).</summary>
     public string Variant { get; set; } = "tenantkit";
 
+    /// <summary>
+    /// Turn off Microsoft.Extensions.DependencyInjection's dynamic engine (the AppContext switch
+    /// <c>Microsoft.Extensions.DependencyInjection.DisableDynamicEngine</c>) in the server, for both variants.
+    /// </summary>
+    public bool DisableDynamicDi { get; set; }
+
     /// <summary>Seed of the client's tenant sequence.</summary>
     public int Seed { get; set; } = 7;
 
@@ -59,6 +65,7 @@ public sealed class ScaleOptions
                 case "--out": options.Output = value; break;
                 case "--variants": options.Variants = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 case "--variant": options.Variant = value; break;
+                case "--disable-dynamic-di": options.DisableDynamicDi = bool.Parse(value); break;
                 case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
@@ -78,5 +85,6 @@ public sealed class ScaleOptions
         "serve", "--variant", variant,
         "--tenants", Tenants.ToString(CultureInfo.InvariantCulture),
         "--capacity", Capacity.ToString(CultureInfo.InvariantCulture),
+        "--disable-dynamic-di", DisableDynamicDi ? "true" : "false",
     ];
 }

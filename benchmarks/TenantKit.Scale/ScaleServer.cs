@@ -32,6 +32,11 @@ public static class ScaleServer
             _ => throw new ArgumentException($"Unknown variant {options.Variant}."),
         };
 
+        if (options.DisableDynamicDi)
+        {
+            AppContext.SetSwitch("Microsoft.Extensions.DependencyInjection.DisableDynamicEngine", true);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
