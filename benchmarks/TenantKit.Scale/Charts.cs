@@ -6,13 +6,35 @@ namespace TenantKit.Scale;
 /// <summary>Simple SVG line charts of samples.csv, written without any library.</summary>
 public static class Charts
 {
-    private const int Width = 760;
+    private const int Width = 820;
     private const int Height = 300;
     private const int Left = 64;
-    private const int Right = 150;
+    private const int Right = 190;
     private const int Top = 34;
     private const int Bottom = 40;
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    /// <summary>Redraws the charts of an earlier run from its samples.csv and summary.json.</summary>
+    public static void Redraw(ScaleOptions options)
+    {
+        var lines = File.ReadAllLines(Path.Combine(options.Output, "samples.csv"));
+        var samples = new List<Sample>();
+        foreach (var line in lines.Skip(1))
+        {
+            var f = line.Split(',');
+            double D(int i) => double.Parse(f[i], C);
+            samples.Add(new Sample(f[0], f[1], D(2), (long)D(3), D(4), (long)D(5), D(6), D(7), D(8), D(9), D(10), D(11), (int)D(12), (int)D(13), (int)D(14), (int)D(15), D(16), D(17)));
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(options.Output, "summary.json")));
+        options.Capacity = json.RootElement.GetProperty("Capacity").GetInt32();
+        var phases = json.RootElement.GetProperty("Phases").EnumerateArray()
+            .Select(p => new PhaseResult(
+                p.GetProperty("Variant").GetString()!, p.GetProperty("Phase").GetString()!, p.GetProperty("StartSecond").GetDouble(),
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null))
+            .ToList();
+        Write(options, samples, phases);
+    }
 
     internal static void Write(ScaleOptions options, List<Sample> samples, List<PhaseResult> phases)
     {
@@ -51,9 +73,8 @@ public static class Charts
     private static (string Name, string Color, List<(double X, double Y)> Points) Series(
         string name, string color, List<Sample> samples, string variant, Func<Sample, double> value)
     {
-        var mine = samples.Where(s => s.Variant == variant).ToList();
-        var origin = mine.Count > 0 ? mine[0].Second - 1 : 0;
-        return (name, color, [.. mine.Select(s => (s.Second - origin, value(s)))]);
+        // Seconds on the variant's own clock, which its phases' start seconds use too.
+        return (name, color, [.. samples.Where(s => s.Variant == variant).Select(s => (s.Second, value(s)))]);
     }
 
     private static void Line(
@@ -89,18 +110,17 @@ public static class Charts
             svg.Append(C, $"<text x=\"{X(x):0.0}\" y=\"{Top + plotH + 16}\" text-anchor=\"middle\">{x:0}</text>\n");
         }
 
-        svg.Append(C, $"<text x=\"{Left + (plotW / 2)}\" y=\"{Height - 6}\" text-anchor=\"middle\">seconds since the variant's server started taking load</text>\n");
+        svg.Append(C, $"<text x=\"{Left + (plotW / 2)}\" y=\"{Height - 6}\" text-anchor=\"middle\">seconds since the variant's load started</text>\n");
         svg.Append(C, $"<text x=\"14\" y=\"{Top + (plotH / 2)}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {Top + (plotH / 2)})\">{Escape(unit)}</text>\n");
         svg.Append(C, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotW}\" height=\"{plotH}\" fill=\"none\" stroke=\"#999999\"/>\n");
 
-        // Phase boundaries of the first variant (the variants run the same phases).
-        var first = phases.FirstOrDefault()?.Variant;
-        var origin = phases.FirstOrDefault()?.StartSecond ?? 0;
-        foreach (var phase in phases.Where(p => p.Variant == first && p.Phase != "warmup"))
+        // Where each variant's hot and churn phases start (their warm-ups take different times).
+        foreach (var phase in phases.Where(p => p.Phase != "warmup"))
         {
-            var x = X(phase.StartSecond - origin);
-            svg.Append(C, $"<line x1=\"{x:0.0}\" y1=\"{Top}\" x2=\"{x:0.0}\" y2=\"{Top + plotH}\" stroke=\"#555555\" stroke-dasharray=\"3,3\"/>\n");
-            svg.Append(C, $"<text x=\"{x + 3:0.0}\" y=\"{Top + 12}\" fill=\"#555555\">{phase.Phase}</text>\n");
+            var x = X(phase.StartSecond);
+            var color = Color(phase.Variant, false);
+            svg.Append(C, $"<line x1=\"{x:0.0}\" y1=\"{Top}\" x2=\"{x:0.0}\" y2=\"{Top + plotH}\" stroke=\"{color}\" stroke-dasharray=\"3,3\"/>\n");
+            svg.Append(C, $"<text x=\"{x + 3:0.0}\" y=\"{(phase.Variant == "bare" ? Top + plotH - 6 : Top + 12)}\" fill=\"{color}\">{phase.Phase} ({phase.Variant})</text>\n");
         }
 
         foreach (var (y, label) in references)
@@ -135,7 +155,7 @@ public static class Charts
     private static double NiceCeiling(double value)
     {
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        foreach (var step in new[] { 1.0, 2.0, 2.5, 5.0, 10.0 })
+        foreach (var step in new[] { 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0 })
         {
             if (step * magnitude >= value)
             {

@@ -7,4 +7,11 @@ if (args.Length > 0 && args[0] == "serve")
     return await ScaleServer.RunAsync(ScaleOptions.Parse(args.AsSpan(1)));
 }
 
+// TenantKit.Scale charts --out DIR                                                 redraws the charts of a run in DIR
+if (args.Length > 0 && args[0] == "charts")
+{
+    Charts.Redraw(ScaleOptions.Parse(args.AsSpan(1)));
+    return 0;
+}
+
 return await ScaleDriver.RunAsync(ScaleOptions.Parse(args));
