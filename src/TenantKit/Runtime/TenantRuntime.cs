@@ -234,7 +234,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         if (_idleTicks != long.MaxValue)
         {
             var now = Now();
-            foreach (var slot in _slots.Values)
+
+            // Enumerating the dictionary itself takes no lock and copies nothing (Values would do both).
+            foreach (var (_, slot) in _slots)
             {
                 var generation = slot.Current;
                 if (generation is not null && generation.Leases == 0 && now - generation.LastAccess >= _idleTicks)
@@ -266,7 +268,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
 
             // The `excess` least recently used unleased generations: a bounded max-heap on last access.
             var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
-            foreach (var slot in _slots.Values)
+
+            // Runs after every build past capacity: enumerate the dictionary itself, which takes no lock and copies
+            // nothing (Values locks every bucket, stalling acquires, and copies the whole table).
+            foreach (var (_, slot) in _slots)
             {
                 var generation = slot.Current;
                 if (generation is null || generation.Leases != 0)

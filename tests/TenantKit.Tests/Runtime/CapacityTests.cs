@@ -10,6 +10,37 @@ public class CapacityTests
         }));
 
     [Fact]
+    public async Task EnforceCapacity_ManyResident_DoesNotCopyTheTenantTable()
+    {
+        // The check runs after every build past capacity. Reading ConcurrentDictionary.Values takes every lock of the
+        // table (stalling the acquires that add or remove tenants) and copies it: 8 bytes per tenant, 8 KB here.
+        const int Tenants = 1_000;
+        var drafts = RuntimeHarness.Tenants(Tenants + 1);
+        await using var h = RuntimeHarness.Create(drafts, b => b.ConfigureRuntime(o =>
+        {
+            o.Capacity = Tenants;
+            o.IdleTimeout = Timeout.InfiniteTimeSpan;
+        }));
+
+        // Every tenant leased: the check has an excess to look for and nothing it may unload, so the only allocations
+        // are its own, whatever the background checks do on other threads.
+        var leases = new List<TenantLease>();
+        foreach (var draft in drafts)
+        {
+            leases.Add(await h.AcquireAsync(draft.Id!));
+        }
+
+        h.Runtime.EnforceCapacity();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        h.Runtime.EnforceCapacity();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(Tenants + 1, h.Runtime.Counts.Resident);
+        Assert.True(allocated < 4_096, $"EnforceCapacity allocated {allocated} bytes with {Tenants + 1} tenants resident.");
+        leases.ForEach(lease => lease.Dispose());
+    }
+
+    [Fact]
     public async Task EnforceCapacity_PastCapacity_UnloadsTheLeastRecentlyUsedIdleTenantEachTime()
     {
         await using var h = Create(3, "a", "b", "c", "d", "e");

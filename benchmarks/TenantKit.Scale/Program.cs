@@ -1,0 +1,17 @@
+using TenantKit.Scale;
+
+// dotnet run -c Release --project benchmarks/TenantKit.Scale -- [options]      drives both variants, writes CSV, SVG, summary
+// TenantKit.Scale serve --variant bare|tenantkit --tenants N --capacity C      the server (started by the driver)
+if (args.Length > 0 && args[0] == "serve")
+{
+    return await ScaleServer.RunAsync(ScaleOptions.Parse(args.AsSpan(1)));
+}
+
+// TenantKit.Scale charts --out DIR                                                 redraws the charts of a run in DIR
+if (args.Length > 0 && args[0] == "charts")
+{
+    Charts.Redraw(ScaleOptions.Parse(args.AsSpan(1)));
+    return 0;
+}
+
+return await ScaleDriver.RunAsync(ScaleOptions.Parse(args));
