@@ -691,7 +691,11 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         }
     }
 
-    private Task ReloadCoreAsync(TenantInfo tenant, bool respectBackoff = false)
+    /// <summary>
+    /// Builds a new generation of a resident tenant from <paramref name="tenant"/>. Unless <paramref name="force"/> (a
+    /// host's reload request, same data), a snapshot no newer than what is serving or building changes nothing.
+    /// </summary>
+    private Task ReloadCoreAsync(TenantInfo tenant, bool respectBackoff = false, bool force = false)
     {
         if (!tenant.IsActive)
         {
@@ -713,12 +717,12 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
 
             if (slot.Building is { } building)
             {
-                if (slot.BuildingFor is { } target && target.Version >= tenant.Version)
+                if (!force && slot.BuildingFor is { } target && target.Version >= tenant.Version)
                 {
                     return building;
                 }
 
-                if (slot.QueuedTenant is null || slot.QueuedTenant.Version <= tenant.Version)
+                if (force || slot.QueuedTenant is null || slot.QueuedTenant.Version <= tenant.Version)
                 {
                     slot.ReloadQueued = true;
                     slot.QueuedTenant = tenant;
@@ -735,7 +739,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                 return Task.CompletedTask;
             }
 
-            if (slot.Current.Tenant.Version > tenant.Version)
+            if (!force && slot.Current.Tenant.Version > tenant.Version)
             {
                 return Task.CompletedTask;
             }
@@ -880,7 +884,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                 _ = ObserveAsync(ReloadCoreAsync(tenant), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.ReloadRequested when change.Tenant is { } tenant:
-                _ = ObserveAsync(ReloadForcedAsync(tenant), change.Kind, change.Identifier);
+                _ = ObserveAsync(ReloadCoreAsync(tenant, force: true), change.Kind, change.Identifier);
                 break;
             case TenantChangeKind.Suspended:
                 if (change.Tenant is { } suspended)
@@ -943,39 +947,6 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         }
 
         return tenant.Version <= suspended.Version ? new TenantSuspendedException(suspended) : null;
-    }
-
-    private Task ReloadForcedAsync(TenantInfo tenant)
-    {
-        if (!_slots.TryGetValue(tenant.Id, out var slot))
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (slot.Gate)
-        {
-            if (slot.Removed || Volatile.Read(ref _stopping) != 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            if (slot.Building is { } building)
-            {
-                slot.ReloadQueued = true;
-                slot.QueuedTenant = tenant;
-                return building;
-            }
-
-            if (slot.Current is null)
-            {
-                slot.Failures = 0;
-                RemoveSlotIfUnused(slot);
-                return Task.CompletedTask;
-            }
-
-            StartBuild(slot, tenant);
-            return slot.Building!;
-        }
     }
 
     private async Task AcquireAndReleaseAsync(TenantInfo tenant)
