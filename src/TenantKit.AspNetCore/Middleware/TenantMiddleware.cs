@@ -54,7 +54,7 @@ internal sealed class TenantMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata is { } metadata
+        if (EndpointOf(context)?.Metadata is { } metadata
             && metadata.GetMetadata<ExcludeFromTenantResolutionAttribute>() is not null
             && metadata.GetMetadata<RequireHostAttribute>() is null)
         {
@@ -199,7 +199,7 @@ internal sealed class TenantMiddleware
 
     private Task EnterAsync(HttpContext context, TenantInfo tenant)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RequireHostAttribute>() is not null)
+        if (EndpointOf(context)?.Metadata.GetMetadata<RequireHostAttribute>() is not null)
         {
             return RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
                 "The endpoint is reserved to the host.",
@@ -255,12 +255,13 @@ internal sealed class TenantMiddleware
         }
 
         var features = context.Features;
-        var previousServices = features.Get<IServiceProvidersFeature>();
-        features.Set<IServiceProvidersFeature>(feature);
-        features.Set<ITenantFeature>(feature);
+        var previousServices = features[typeof(IServiceProvidersFeature)];
+        features[typeof(IServiceProvidersFeature)] = feature;
+        features[typeof(ITenantFeature)] = feature;
         Activity.Current?.SetTag(TenantIdTag, tenant.Id);
         using var ambient = _accessor.BeginTenantScope(tenant, feature);
-        using var logScope = _logger.BeginScope(feature);
+        // As ASP.NET Core hosting does for its request scope: no logging scope when no logger is listening at all.
+        using var logScope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(feature) : null;
         try
         {
             await _next(context).ConfigureAwait(false);
@@ -273,9 +274,15 @@ internal sealed class TenantMiddleware
         finally
         {
             // Code after this middleware (outer middleware, OnCompleted callbacks) sees the application's services again.
-            features.Set(previousServices);
+            features[typeof(IServiceProvidersFeature)] = previousServices;
         }
     }
+
+    /// <summary>
+    /// <c>HttpContext.GetEndpoint()</c> through the feature collection's indexer: the generic <c>Get&lt;T&gt;</c> is a
+    /// generic virtual call, several times slower, and this runs on every request (as do the indexer writes above).
+    /// </summary>
+    private static Endpoint? EndpointOf(HttpContext context) => (context.Features[typeof(IEndpointFeature)] as IEndpointFeature)?.Endpoint;
 
     private Task ServeNonTenantAsync(HttpContext context)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantKit.Diagnostics;
+using TenantKit.Internal;
 
 namespace TenantKit.Catalog;
 
@@ -13,7 +14,7 @@ namespace TenantKit.Catalog;
 internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 {
     private readonly ITenantStore _store;
-    private readonly TimeProvider _time;
+    private readonly CoarseClock _clock;
     private readonly TenantKitMetrics _metrics;
     private readonly ILogger _logger;
     private readonly long _entryTicks;
@@ -38,7 +39,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         ILogger<CachingTenantCatalog> logger)
     {
         _store = store;
-        _time = time;
+        _clock = new CoarseClock(time);
         _metrics = metrics;
         _logger = logger;
         var o = options.Value;
@@ -66,7 +67,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             return new ValueTask<TenantInfo?>((TenantInfo?)null);
         }
 
-        if (_lookup.TryGetValue(span, out var entry) && _time.GetTimestamp() < entry.ExpiresAt)
+        if (_lookup.TryGetValue(span, out var entry) && _clock.Now() < entry.ExpiresAt)
         {
             _metrics.CatalogLookup(entry.Tenant is null ? TenantKitMetrics.NegativeHit : TenantKitMetrics.Hit);
             return new ValueTask<TenantInfo?>(entry.Tenant);
@@ -139,7 +140,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             return 0;
         }
 
-        var ticks = value.TotalSeconds * _time.TimestampFrequency;
+        var ticks = value.TotalSeconds * _clock.Frequency;
         return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
     }
 
@@ -191,7 +192,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         catch (Exception ex)
         {
             _metrics.StoreError();
-            var now = _time.GetTimestamp();
+            var now = _clock.Now();
             if (_entries.TryGetValue(key, out var stale) && stale.Tenant is not null && now < stale.StaleUntil)
             {
                 Log.ServingStaleTenant(_logger, ex, key);
@@ -215,7 +216,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     /// <summary>Caches a store answer; returns the entry it stored, or <see langword="null"/> when it stored nothing.</summary>
     private Entry? Store(string key, TenantInfo? tenant)
     {
-        var now = _time.GetTimestamp();
+        var now = _clock.Now();
         if (tenant is null)
         {
             if (_negativeTicks == 0)
@@ -321,13 +322,13 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         }
         else
         {
-            Put(change.Tenant.Identifier, change.Tenant, _time.GetTimestamp());
+            Put(change.Tenant.Identifier, change.Tenant, _clock.Now());
         }
     }
 
     private void Purge()
     {
-        var now = _time.GetTimestamp();
+        var now = _clock.Now();
         foreach (var (key, entry) in _entries)
         {
             if (now >= entry.StaleUntil && _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)) && entry.Tenant is null)

@@ -72,18 +72,15 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 
     private ValueTask<TenantResolution> Lookup(ReadOnlyMemory<char> identifier, int index, CancellationToken cancellationToken)
     {
-        if (!TenantIdentifier.IsValid(identifier.Span))
-        {
-            return Fail(TenantResolutionStatus.InvalidIdentifier, index);
-        }
-
+        // The catalog answers null at once for an invalid identifier; validating only on a miss keeps the hit path to
+        // one validation (the catalog's).
         var lookup = _catalog.FindByIdentifierAsync(identifier, cancellationToken);
         if (lookup.IsCompletedSuccessfully)
         {
             var tenant = lookup.Result;
-            return tenant is null
-                ? Fail(TenantResolutionStatus.NotFound, index)
-                : new ValueTask<TenantResolution>(TenantResolution.Resolved(tenant, index));
+            return tenant is not null
+                ? new ValueTask<TenantResolution>(TenantResolution.Resolved(tenant, index))
+                : Fail(TenantIdentifier.IsValid(identifier.Span) ? TenantResolutionStatus.NotFound : TenantResolutionStatus.InvalidIdentifier, index);
         }
 
         return AwaitLookupAsync(lookup, index);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantKit.Diagnostics;
+using TenantKit.Internal;
 
 namespace TenantKit.Runtime;
 
@@ -32,7 +33,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     private readonly IDisposable _subscription;
     private readonly ITimer? _sweeper;
     private readonly long _idleTicks;
-    private readonly long _ticksPerMillisecond;
+    private readonly CoarseClock _clock;
     private int _resident;
     private int _building;
     private long _builds;
@@ -59,7 +60,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         _metrics = metrics;
         _logger = logger;
         _buildGate = new SemaphoreSlim(_options.MaxConcurrentBuilds, _options.MaxConcurrentBuilds);
-        _ticksPerMillisecond = ReferenceEquals(time, TimeProvider.System) ? time.TimestampFrequency / 1000 : 0;
+        _clock = new CoarseClock(time);
         _idleTicks = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTicks(_options.IdleTimeout);
         _subscription = changes.Subscribe(OnChange);
         if (_idleTicks != long.MaxValue || _options.Capacity is not null)
@@ -1020,7 +1021,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     /// resolution: plenty for idle timeouts and LRU order) so stamping every lease release stays cheap; with any
     /// other provider (a fake clock in tests) it reads the provider.
     /// </summary>
-    internal long Now() => _ticksPerMillisecond != 0 ? Environment.TickCount64 * _ticksPerMillisecond : Time.GetTimestamp();
+    internal long Now() => _clock.Now();
 
     private TimeSpan Elapsed(long from, long to) => TimeSpan.FromSeconds((to - from) / (double)Time.TimestampFrequency);
 
