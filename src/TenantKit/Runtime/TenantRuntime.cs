@@ -261,7 +261,15 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         // victims from the same count would together unload more tenants than the excess.
         lock (_capacityGate)
         {
-            var excess = Volatile.Read(ref _resident) - capacity;
+            if (Volatile.Read(ref _resident) <= capacity)
+            {
+                return;
+            }
+
+            // Unload down to 1% under the cap (none below a capacity of 100): with many tenants churning, the scan
+            // below (every resident tenant) then runs once per ~1% of the capacity in builds, not after every build.
+            var target = capacity - (capacity / 100);
+            var excess = Volatile.Read(ref _resident) - target;
             if (excess <= 0)
             {
                 return;
@@ -297,7 +305,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
 
             foreach (var (slot, generation) in victims)
             {
-                if (Volatile.Read(ref _resident) <= capacity)
+                if (Volatile.Read(ref _resident) <= target)
                 {
                     break;
                 }

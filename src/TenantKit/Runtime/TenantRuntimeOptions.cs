@@ -14,7 +14,9 @@ public sealed class TenantRuntimeOptions
 
     /// <summary>
     /// The most tenants resident at once, or <see langword="null"/> for no cap. Past it, the least recently used idle
-    /// tenants are unloaded (tenants with a lease out are never unloaded for capacity). <value>The default is <see langword="null"/>.</value>
+    /// tenants are unloaded (tenants with a lease out are never unloaded for capacity). From a capacity of 100 up, one
+    /// pass unloads down to 99% of the capacity, so that the search for victims (which visits every resident tenant)
+    /// runs once per many builds rather than after each. <value>The default is <see langword="null"/>.</value>
     /// </summary>
     public int? Capacity { get; set; }
 

@@ -96,6 +96,46 @@ public class CapacityTests
     }
 
     [Fact]
+    public async Task EnforceCapacity_LargeCapacity_UnloadsDownToOnePercentUnderTheCapOldestFirst()
+    {
+        // Capacity 200: one pass unloads the excess and 1% more (2 tenants), so the next 2 builds need no scan.
+        const int Capacity = 200;
+        var drafts = RuntimeHarness.Tenants(Capacity + 1);
+        await using var h = RuntimeHarness.Create(drafts, b => b.ConfigureRuntime(o =>
+        {
+            o.Capacity = Capacity;
+            o.IdleTimeout = Timeout.InfiniteTimeSpan;
+        }));
+
+        // Leased while loading, so no background check unloads anything; released oldest first.
+        var leases = new List<TenantLease>();
+        foreach (var draft in drafts)
+        {
+            leases.Add(await h.AcquireAsync(draft.Id!));
+        }
+
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        h.Runtime.EnforceCapacity();
+
+        Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            var unloaded = h.Status(drafts[i].Id!).LastUnloadReason;
+            Assert.Equal(i < 3 ? TenantUnloadReason.Capacity : null, unloaded);
+        }
+
+        // Back under the cap: a new tenant's build does not unload anything.
+        await h.TouchAsync(drafts[0].Id!);
+        h.Runtime.EnforceCapacity();
+        Assert.Equal(Capacity - 1, h.Runtime.Counts.Resident);
+    }
+
+    [Fact]
     public async Task EnforceCapacity_LeasedTenants_AreNeverUnloaded()
     {
         await using var h = Create(1, "a", "b", "c");
