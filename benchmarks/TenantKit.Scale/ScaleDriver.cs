@@ -263,7 +263,7 @@ public static class ScaleDriver
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["DOTNET_gcServer"] = "0";
+        info.Environment["DOTNET_gcServer"] = options.ServerGc ? "1" : "0";
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
     }
 

@@ -38,6 +38,12 @@ public sealed class ScaleOptions
     /// </summary>
     public bool DisableDynamicDi { get; set; }
 
+    /// <summary>
+    /// The servers' garbage collector, for both variants: <c>false</c> for the workstation GC (the default here, as in
+    /// earlier runs), <c>true</c> for the server GC, which ASP.NET Core apps built with the Web SDK use by default.
+    /// </summary>
+    public bool ServerGc { get; set; }
+
     /// <summary>Seed of the client's tenant sequence.</summary>
     public int Seed { get; set; } = 7;
 
@@ -66,6 +72,7 @@ public sealed class ScaleOptions
                 case "--variants": options.Variants = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 case "--variant": options.Variant = value; break;
                 case "--disable-dynamic-di": options.DisableDynamicDi = bool.Parse(value); break;
+                case "--server-gc": options.ServerGc = bool.Parse(value); break;
                 case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
