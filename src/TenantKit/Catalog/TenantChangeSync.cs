@@ -46,6 +46,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
     private volatile bool _feedConnected;
     private volatile bool _pollRequested;
     private Task _polling = Task.CompletedTask;
+    private int _disposed;
 
     public TenantChangeSync(
         ITenantStore store,
@@ -118,6 +119,12 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
 
     public void Dispose()
     {
+        // Registered as itself and as ITenantChangeSync: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _subscription.Dispose();
         _timer?.Dispose();
         _stopping.Cancel();
