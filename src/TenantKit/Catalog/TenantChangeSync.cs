@@ -106,6 +106,12 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped again after its container (and this) was disposed.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _timer?.Dispose();
         try
@@ -433,7 +439,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             {
                 await PollAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
             {
                 return;
             }

@@ -113,7 +113,8 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
         await a.AsHostAsync(admin => admin.SuspendAsync(tenant.Id));
 
         await Wait.UntilAsync(() => b.Changes.Any(c => c is { Kind: TenantChangeKind.Suspended, IsRemote: true }), Long, "the valid message after the malformed ones is applied");
-        Assert.Single(b.Changes, c => c.IsRemote);
+        // (The creation may reach B after B read the tenant itself, and be applied: it is not one of the malformed.)
+        Assert.Single(b.Changes, c => c.IsRemote && c.Kind != TenantChangeKind.Created);
         Assert.Equal(HealthStatus.Healthy, (await b.HealthAsync()).Status);
     }
 
