@@ -75,6 +75,9 @@ public static class TenantKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<TenantDataOptions>>(),
             sp.GetRequiredService<ITenantContextAccessor>(),
             sp.GetService<IConfiguration>()));
+        services.TryAddSingleton<TenantChangeSync>();
+        services.TryAddSingleton<ITenantChangeSync>(sp => sp.GetRequiredService<TenantChangeSync>());
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TenantRuntimeHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantCatalogOptions>, TenantCatalogOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantRuntimeOptions>, TenantRuntimeOptionsValidator>());
