@@ -1,0 +1,3 @@
+global using System.Net;
+global using TenantKit.MultiNode.Tests.Infrastructure;
+global using TenantKit.Testing;
