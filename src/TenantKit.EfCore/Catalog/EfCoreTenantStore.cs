@@ -12,11 +12,20 @@ namespace TenantKit.EfCore.Catalog;
 /// (deleted ids are kept). Errors reaching the database are thrown as they are: the catalog never turns them into
 /// "not found".
 /// </summary>
-internal sealed class EfCoreTenantStore : ITenantStore
+/// <remarks>
+/// It is also the catalog's <see cref="ITenantChangeLog"/>: every write appends an entry to <c>tenantkit_changes</c> in
+/// the same transaction, numbered from the single row of <c>tenantkit_catalog_version</c>, which the write increments
+/// first. That row's lock serialises writers until they commit, so a version is handed out only after every lower one
+/// has committed: versions become visible in commit order, and a node reading "after n" never misses a change that
+/// commits late (a sequence would not give that: a transaction holding 5 may commit after the one holding 6). Writes to
+/// the catalog are rare (host administration), so serialising them costs nothing that matters.
+/// </remarks>
+internal sealed class EfCoreTenantStore : ITenantStore, ITenantChangeLog
 {
     private readonly IDbContextFactory<TenantCatalogDbContext> _contexts;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _createGate = new(1, 1);
+    private readonly int _changeLogSize;
     private volatile bool _created;
 
     public EfCoreTenantStore(IDbContextFactory<TenantCatalogDbContext> contexts, EfCoreTenantStoreOptions options, TimeProvider time)
@@ -24,6 +33,7 @@ internal sealed class EfCoreTenantStore : ITenantStore
         _contexts = contexts;
         _time = time;
         _created = !options.CreateTables;
+        _changeLogSize = options.ChangeLogSize;
     }
 
     public bool IsReadOnly => false;
@@ -79,12 +89,20 @@ internal sealed class EfCoreTenantStore : ITenantStore
     public async ValueTask<TenantInfo> AddAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ThrowIfTakenAsync(db, tenant, cancellationToken).ConfigureAwait(false);
-        db.Tenants.Add(ToRecord(tenant));
         try
         {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var version = await NextVersionAsync(db, cancellationToken).ConfigureAwait(false);
+                await ThrowIfTakenAsync(db, tenant, cancellationToken).ConfigureAwait(false);
+                db.Tenants.Add(ToRecord(tenant));
+                db.Changes.Add(Change(version, TenantChangeKind.Created, tenant, null));
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await PruneAsync(db, version, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (DbUpdateException)
         {
@@ -105,39 +123,65 @@ internal sealed class EfCoreTenantStore : ITenantStore
             throw new ArgumentException($"The new version ({tenant.Version}) must be greater than the expected one ({expectedVersion}).", nameof(tenant));
         }
 
-        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var record = ToRecord(tenant);
-        int changed;
-        try
+        Exception? failure = null;
+        using (var db = await OpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            changed = await db.Tenants
-                .Where(t => t.Id == tenant.Id && t.Version == expectedVersion)
-                .ExecuteUpdateAsync(
-                    s => s.SetProperty(t => t.Identifier, record.Identifier)
-                        .SetProperty(t => t.Name, record.Name)
-                        .SetProperty(t => t.State, record.State)
-                        .SetProperty(t => t.Region, record.Region)
-                        .SetProperty(t => t.Owner, record.Owner)
-                        .SetProperty(t => t.Properties, record.Properties)
-                        .SetProperty(t => t.Version, record.Version)
-                        .SetProperty(t => t.UpdatedAt, record.UpdatedAt),
-                    cancellationToken)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A unique-index violation: another tenant has the new identifier.
-            if (await db.Tenants.AsNoTracking().AnyAsync(t => t.Identifier == tenant.Identifier && t.Id != tenant.Id, cancellationToken).ConfigureAwait(false))
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                throw new TenantAlreadyExistsException($"Another tenant already has the identifier '{tenant.Identifier}'.", ex);
+                var version = await NextVersionAsync(db, cancellationToken).ConfigureAwait(false);
+
+                // Read under the version row's lock: no other catalog write can change the tenant until this commits.
+                var before = await db.Tenants.AsNoTracking().Where(t => t.Id == tenant.Id)
+                    .Select(t => new { t.Identifier, t.State, t.Version })
+                    .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+                if (before is null || before.Version != expectedVersion)
+                {
+                    throw before is null ? new TenantNotFoundException(tenant.Id) : new TenantConcurrencyException(tenant.Id, expectedVersion, before.Version);
+                }
+
+                try
+                {
+                    await db.Tenants
+                        .Where(t => t.Id == tenant.Id && t.Version == expectedVersion)
+                        .ExecuteUpdateAsync(
+                            s => s.SetProperty(t => t.Identifier, record.Identifier)
+                                .SetProperty(t => t.Name, record.Name)
+                                .SetProperty(t => t.State, record.State)
+                                .SetProperty(t => t.Region, record.Region)
+                                .SetProperty(t => t.Owner, record.Owner)
+                                .SetProperty(t => t.Properties, record.Properties)
+                                .SetProperty(t => t.Version, record.Version)
+                                .SetProperty(t => t.UpdatedAt, record.UpdatedAt),
+                            cancellationToken)
+                        .ConfigureAwait(false);
+                    var kind = before.State == record.State ? TenantChangeKind.Updated
+                        : record.State == (int)TenantState.Suspended ? TenantChangeKind.Suspended
+                        : TenantChangeKind.Resumed;
+                    db.Changes.Add(Change(version, kind, tenant, before.Identifier == record.Identifier ? null : before.Identifier));
+                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await PruneAsync(db, version, cancellationToken).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Most likely a unique-index violation (another tenant has the new identifier). PostgreSQL refuses
+                    // every statement of a failed transaction: roll back, then find out on a fresh connection.
+                    failure = ex;
+                }
+            }
+        }
+
+        if (failure is not null)
+        {
+            using var check = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (await check.Tenants.AsNoTracking().AnyAsync(t => t.Identifier == tenant.Identifier && t.Id != tenant.Id, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TenantAlreadyExistsException($"Another tenant already has the identifier '{tenant.Identifier}'.", failure);
             }
 
-            throw;
-        }
-
-        if (changed == 0)
-        {
-            throw await MissOrConflictAsync(db, tenant.Id, expectedVersion, cancellationToken).ConfigureAwait(false);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
         return tenant;
@@ -150,14 +194,76 @@ internal sealed class EfCoreTenantStore : ITenantStore
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
-            var deleted = await db.Tenants.Where(t => t.Id == id && t.Version == expectedVersion).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            var version = await NextVersionAsync(db, cancellationToken).ConfigureAwait(false);
+            var identifier = await db.Tenants.AsNoTracking().Where(t => t.Id == id && t.Version == expectedVersion)
+                .Select(t => t.Identifier).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var deleted = identifier is null ? 0
+                : await db.Tenants.Where(t => t.Id == id && t.Version == expectedVersion).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             if (deleted == 0)
             {
                 throw await MissOrConflictAsync(db, id, expectedVersion, cancellationToken).ConfigureAwait(false);
             }
 
             db.DeletedTenants.Add(new DeletedTenantRecord { Id = id, DeletedAt = _time.GetUtcNow() });
+            db.Changes.Add(new TenantChangeRecord
+            {
+                Version = version,
+                Kind = (int)TenantChangeKind.Deleted,
+                TenantId = id,
+                Identifier = identifier!,
+                TenantVersion = expectedVersion,
+                ChangedAt = _time.GetUtcNow(),
+            });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await PruneAsync(db, version, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<long> GetVersionAsync(CancellationToken cancellationToken = default)
+    {
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await db.CatalogVersion.AsNoTracking().Where(v => v.Id == CatalogVersionRecord.SingletonId)
+            .Select(v => v.Version).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<TenantChangeLogPage> ReadChangesAsync(long afterVersion, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(afterVersion);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // The entries first, the version row after: pruning deletes entries and raises PrunedThrough in one transaction,
+        // so entries pruned before this read are always seen as pruned by the read that follows it.
+        var records = await db.Changes.AsNoTracking().Where(c => c.Version > afterVersion).OrderBy(c => c.Version).Take(maxCount)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var state = await db.CatalogVersion.AsNoTracking().FirstOrDefaultAsync(v => v.Id == CatalogVersionRecord.SingletonId, cancellationToken).ConfigureAwait(false)
+            ?? new CatalogVersionRecord();
+
+        // Pruned past the reader, or the log is behind the reader (the database was replaced or restored): the reader
+        // cannot know what changed.
+        if (afterVersion < state.PrunedThrough || afterVersion > state.Version)
+        {
+            return new TenantChangeLogPage([], state.Version, IsTruncated: true);
+        }
+
+        var entries = records.ConvertAll(r => new TenantChangeLogEntry(
+            r.Version,
+            new TenantChangeNotice((TenantChangeKind)r.Kind, r.TenantId, r.Identifier, r.PreviousIdentifier, r.TenantVersion)));
+        return new TenantChangeLogPage(entries, entries.Count > 0 ? entries[^1].Version : afterVersion);
+    }
+
+    public async ValueTask AppendReloadAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        using var db = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var version = await NextVersionAsync(db, cancellationToken).ConfigureAwait(false);
+            db.Changes.Add(Change(version, TenantChangeKind.ReloadRequested, tenant, null));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await PruneAsync(db, version, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -187,6 +293,50 @@ internal sealed class EfCoreTenantStore : ITenantStore
         Version = tenant.Version,
         CreatedAt = tenant.CreatedAt.ToUniversalTime(),
         UpdatedAt = tenant.UpdatedAt.ToUniversalTime(),
+    };
+
+    /// <summary>
+    /// Takes the next catalog version: increments the version row (locking it until the transaction ends, which
+    /// serialises catalog writers) and reads it back.
+    /// </summary>
+    private static async Task<long> NextVersionAsync(TenantCatalogDbContext db, CancellationToken cancellationToken)
+    {
+        var rows = await db.CatalogVersion.Where(v => v.Id == CatalogVersionRecord.SingletonId)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.Version, v => v.Version + 1), cancellationToken).ConfigureAwait(false);
+        if (rows == 0)
+        {
+            throw new InvalidOperationException(
+                "The catalog version row is missing from tenantkit_catalog_version (id 1). Insert it (id 1, version 0, pruned_through 0), or let the store create its tables.");
+        }
+
+        return await db.CatalogVersion.AsNoTracking().Where(v => v.Id == CatalogVersionRecord.SingletonId)
+            .Select(v => v.Version).FirstAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the last <see cref="EfCoreTenantStoreOptions.ChangeLogSize"/> entries; prunes in batches, not on every write.</summary>
+    private async Task PruneAsync(TenantCatalogDbContext db, long version, CancellationToken cancellationToken)
+    {
+        var batch = Math.Max(1, Math.Min(100, _changeLogSize / 10));
+        var through = version - _changeLogSize;
+        if (through <= 0 || version % batch != 0)
+        {
+            return;
+        }
+
+        await db.Changes.Where(c => c.Version <= through).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.CatalogVersion.Where(v => v.Id == CatalogVersionRecord.SingletonId && v.PrunedThrough < through)
+            .ExecuteUpdateAsync(s => s.SetProperty(v => v.PrunedThrough, through), cancellationToken).ConfigureAwait(false);
+    }
+
+    private TenantChangeRecord Change(long version, TenantChangeKind kind, TenantInfo tenant, string? previousIdentifier) => new()
+    {
+        Version = version,
+        Kind = (int)kind,
+        TenantId = tenant.Id,
+        Identifier = tenant.Identifier,
+        PreviousIdentifier = previousIdentifier,
+        TenantVersion = tenant.Version,
+        ChangedAt = _time.GetUtcNow(),
     };
 
     private static async Task ThrowIfTakenAsync(TenantCatalogDbContext db, TenantInfo tenant, CancellationToken cancellationToken)

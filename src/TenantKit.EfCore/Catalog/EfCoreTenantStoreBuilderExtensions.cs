@@ -13,7 +13,9 @@ public static class EfCoreTenantStoreBuilderExtensions
     /// Keeps tenants in a database (SQLite, PostgreSQL, or any relational EF Core provider), in the tables
     /// <c>tenantkit_tenants</c> and <c>tenantkit_deleted_tenants</c>, so many application nodes can share one catalog.
     /// Updates and deletes are checked against the version stamp in the database (optimistic concurrency), identifiers
-    /// are unique, ids are never reused. Replaces any store chosen before.
+    /// are unique, ids are never reused. Every write also appends to a change log (<c>tenantkit_changes</c>, numbered by
+    /// <c>tenantkit_catalog_version</c>) in the same transaction: the store is an <see cref="ITenantChangeLog"/>, which
+    /// every node polls to catch up on changes other nodes made. Replaces any store chosen before.
     /// </summary>
     /// <param name="builder">The TenantKit builder.</param>
     /// <param name="configure">Configures the provider: <c>options =&gt; options.UseNpgsql(connectionString)</c>.</param>

@@ -36,12 +36,50 @@ internal sealed class DeletedTenantRecord
     public DateTimeOffset DeletedAt { get; set; }
 }
 
+/// <summary>One entry of the change log: what changed, at which catalog version.</summary>
+internal sealed class TenantChangeRecord
+{
+    public long Version { get; set; }
+
+    public int Kind { get; set; }
+
+    public string TenantId { get; set; } = string.Empty;
+
+    public string Identifier { get; set; } = string.Empty;
+
+    public string? PreviousIdentifier { get; set; }
+
+    public long TenantVersion { get; set; }
+
+    public DateTimeOffset ChangedAt { get; set; }
+}
+
+/// <summary>
+/// The single row holding the catalog version. Every write increments it first, in its own transaction: the row lock
+/// serialises writers, so versions are handed out, and become visible, in commit order.
+/// </summary>
+internal sealed class CatalogVersionRecord
+{
+    public const int SingletonId = 1;
+
+    public int Id { get; set; }
+
+    public long Version { get; set; }
+
+    /// <summary>The highest version whose log entry was pruned: a read from before it cannot be answered in full.</summary>
+    public long PrunedThrough { get; set; }
+}
+
 /// <summary>The catalog's tables. Not tenant-owned: only the host (through the store) reads and writes them.</summary>
 internal sealed class TenantCatalogDbContext(DbContextOptions<TenantCatalogDbContext> options) : DbContext(options)
 {
     public DbSet<TenantRecord> Tenants => Set<TenantRecord>();
 
     public DbSet<DeletedTenantRecord> DeletedTenants => Set<DeletedTenantRecord>();
+
+    public DbSet<TenantChangeRecord> Changes => Set<TenantChangeRecord>();
+
+    public DbSet<CatalogVersionRecord> CatalogVersion => Set<CatalogVersionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -76,6 +114,27 @@ internal sealed class TenantCatalogDbContext(DbContextOptions<TenantCatalogDbCon
             deleted.HasKey(d => d.Id);
             deleted.Property(d => d.Id).HasColumnName("id").HasMaxLength(TenantInfo.MaxIdLength);
             deleted.Property(d => d.DeletedAt).HasColumnName("deleted_at");
+        });
+        modelBuilder.Entity<TenantChangeRecord>(change =>
+        {
+            change.ToTable("tenantkit_changes");
+            change.HasKey(c => c.Version);
+            change.Property(c => c.Version).HasColumnName("version").ValueGeneratedNever();
+            change.Property(c => c.Kind).HasColumnName("kind");
+            change.Property(c => c.TenantId).HasColumnName("tenant_id").HasMaxLength(TenantInfo.MaxIdLength).IsRequired();
+            change.Property(c => c.Identifier).HasColumnName("identifier").HasMaxLength(TenantIdentifier.MaxLength).IsRequired();
+            change.Property(c => c.PreviousIdentifier).HasColumnName("previous_identifier").HasMaxLength(TenantIdentifier.MaxLength);
+            change.Property(c => c.TenantVersion).HasColumnName("tenant_version");
+            change.Property(c => c.ChangedAt).HasColumnName("changed_at");
+        });
+        modelBuilder.Entity<CatalogVersionRecord>(version =>
+        {
+            version.ToTable("tenantkit_catalog_version");
+            version.HasKey(v => v.Id);
+            version.Property(v => v.Id).HasColumnName("id").ValueGeneratedNever();
+            version.Property(v => v.Version).HasColumnName("version");
+            version.Property(v => v.PrunedThrough).HasColumnName("pruned_through");
+            version.HasData(new CatalogVersionRecord { Id = CatalogVersionRecord.SingletonId, Version = 0, PrunedThrough = 0 });
         });
     }
 }

@@ -114,6 +114,16 @@ internal sealed class TenantAdministration(
         ArgumentNullException.ThrowIfNull(id);
         EnsureHost("reloading a tenant");
         var current = await Require(id, cancellationToken).ConfigureAwait(false);
+        if (store is ITenantChangeLog log)
+        {
+            // Recorded, so that nodes missing the feed's message catch the reload up by polling.
+            await Store(async _ =>
+            {
+                await log.AppendReloadAsync(current, cancellationToken).ConfigureAwait(false);
+                return true;
+            }).ConfigureAwait(false);
+        }
+
         Log.HostChangedTenant(logger, "requested a reload of", current.Identifier, current.Id, current.Version);
         changes.Publish(new TenantChange(TenantChangeKind.ReloadRequested, current.Id, current.Identifier, current));
     }

@@ -111,6 +111,22 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         _inflight.TryRemove(identifier, out _);
     }
 
+    /// <summary>The cached tenant under <paramref name="identifier"/> (expired or not), without asking the store; <see langword="null"/> when none or unknown.</summary>
+    internal TenantInfo? PeekCached(string identifier)
+        => _entries.TryGetValue(identifier, out var entry) ? entry.Tenant : null;
+
+    /// <summary>Drops every cached tenant and unknown identifier: the next lookups ask the store.</summary>
+    internal void Clear()
+    {
+        Interlocked.Increment(ref _epoch);
+        foreach (var (key, _) in _entries)
+        {
+            Remove(key);
+        }
+
+        _inflight.Clear();
+    }
+
     public void Dispose()
     {
         _subscription.Dispose();

@@ -33,4 +33,18 @@ public sealed class TenantCatalogOptions
     /// <value>The default is 5 seconds.</value>
     /// </summary>
     public TimeSpan StoreRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often the catalog polls the store's <see cref="ITenantChangeLog"/> (when the store has one) for changes
+    /// other nodes made, while a distributed change feed is connected or when none is registered.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns polling off. <value>The default is 30 seconds.</value>
+    /// </summary>
+    public TimeSpan ChangePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the catalog polls the store's <see cref="ITenantChangeLog"/> while a registered distributed change
+    /// feed (Redis) is disconnected, so changes still reach this node within about this long.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns polling off while disconnected. <value>The default is 2 seconds.</value>
+    /// </summary>
+    public TimeSpan FallbackChangePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

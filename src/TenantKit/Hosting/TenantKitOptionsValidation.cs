@@ -33,6 +33,16 @@ internal sealed class TenantCatalogOptionsValidator : IValidateOptions<TenantCat
             failures.Add($"TenantCatalogOptions.StoreRetryInterval must be positive (was {options.StoreRetryInterval}).");
         }
 
+        if (options.ChangePollInterval <= TimeSpan.Zero && options.ChangePollInterval != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add($"TenantCatalogOptions.ChangePollInterval must be positive, or Timeout.InfiniteTimeSpan to turn polling off (was {options.ChangePollInterval}).");
+        }
+
+        if (options.FallbackChangePollInterval <= TimeSpan.Zero && options.FallbackChangePollInterval != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add($"TenantCatalogOptions.FallbackChangePollInterval must be positive, or Timeout.InfiniteTimeSpan to turn polling off while the feed is down (was {options.FallbackChangePollInterval}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

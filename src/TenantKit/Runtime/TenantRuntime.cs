@@ -166,6 +166,26 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             : null;
     }
 
+    /// <summary>The version of the tenant this runtime serves or is building (the newer), or <see langword="null"/> when it holds neither.</summary>
+    internal long? GetLoadedVersion(string tenantId)
+    {
+        if (!_slots.TryGetValue(tenantId, out var slot))
+        {
+            return null;
+        }
+
+        lock (slot.Gate)
+        {
+            long? version = slot.Current?.Tenant.Version;
+            if (slot.BuildingFor is { } building && (version is null || building.Version > version))
+            {
+                version = building.Version;
+            }
+
+            return version;
+        }
+    }
+
     public IReadOnlyList<TenantRuntimeStatus> GetStatuses()
     {
         var result = new List<TenantRuntimeStatus>(_slots.Count);
