@@ -44,17 +44,28 @@ services.AddAuthorization(o => o.AddPolicy(AdminKeyAuthenticationHandler.Policy,
     .AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName)
     .RequireAuthenticatedUser()));
 
-services.AddTenantKit(tenants => tenants
+var tenants = services.AddTenantKit()
     .WithEfCoreStore(o => o.UseNpgsql(node.CatalogConnectionString))
     .WithHostStrategy("{tenant}.localhost")
     .ConfigureData(o => o.ConnectionString = node.CatalogConnectionString)
     .BindTenantOptions<GreetingOptions>("Greeting")
     .ConfigureCatalog(o => configuration.GetSection("TenantKit:Catalog").Bind(o))
-    .ConfigureRuntime(o => configuration.GetSection("TenantKit:Runtime").Bind(o)));
+    .ConfigureRuntime(o => configuration.GetSection("TenantKit:Runtime").Bind(o));
+if (node.Redis is not null)
+{
+    // Changes made on any node reach this one through Redis within about a second; while Redis is unreachable the node
+    // polls the catalog's change log every FallbackChangePollInterval (and every ChangePollInterval while connected).
+    tenants.UseRedisChangeFeed(node.Redis, o => o.NodeId = node.Id);
+}
+
 services.AddTenantDbContext<NotesDbContext>((location, _, o) => o.UseNpgsql(location.ConnectionString));
 services.AddHostedService<NotesTables>();
 
-services.AddHealthChecks().AddTenantKitHealthChecks();
+var health = services.AddHealthChecks().AddTenantKitHealthChecks();
+if (node.Redis is not null)
+{
+    health.AddTenantKitRedisChangeFeed();
+}
 
 var app = builder.Build();
 app.UseTenantKit();

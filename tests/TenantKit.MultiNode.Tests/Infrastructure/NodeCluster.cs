@@ -92,6 +92,24 @@ public sealed class NodeCluster : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Stops a node and forgets it (a node the test killed, or one it started for itself).</summary>
+    public async Task RemoveAsync(NodeProcess node)
+    {
+        lock (_gate)
+        {
+            _nodes.Remove(node);
+        }
+
+        await node.DisposeAsync();
+    }
+
+    /// <summary>Waits until every node reports every check healthy (the change feed connected, the catalog answering).</summary>
+    public Task WaitUntilHealthyAsync(TimeSpan within) => Eventually.UntilAsync("every node reports Healthy", within, async () =>
+    {
+        var health = await Task.WhenAll(Nodes.Select(Health.ReadAsync));
+        return (health.All(h => h.Code == HttpStatusCode.OK && h.Status == "Healthy"), string.Join('\n', health.Select(h => h.ToString())));
+    }, Describe);
+
     /// <summary>Every node's recent output, for a failure message.</summary>
     public string Describe() => string.Join('\n', Nodes.Select(n => n.Describe()));
 
