@@ -90,10 +90,12 @@ public sealed class PostgresOutageTests(PostgresOutageTests.Fixture fixture) : I
 
     private static string Identifier(string purpose) => $"pg-{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>A PostgreSQL cluster of the class's own and two nodes on it.</summary>
+    /// <summary>A PostgreSQL cluster of the class's own, a Redis, and two nodes on them.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
         public PostgresCluster Postgres { get; private set; } = null!;
+
+        public RedisServer Redis { get; private set; } = null!;
 
         public NodeCluster Cluster { get; private set; } = null!;
 
@@ -101,7 +103,9 @@ public sealed class PostgresOutageTests(PostgresOutageTests.Fixture fixture) : I
         {
             Postgres = await PostgresCluster.StartAsync();
             var catalog = await Postgres.CreateDatabaseAsync("catalog");
-            Cluster = await NodeCluster.StartAsync(catalog, redis: null, "a", "b");
+            Redis = await RedisServer.StartAsync();
+            Cluster = await NodeCluster.StartAsync(catalog, Redis.Configuration, "a", "b");
+            await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
         }
 
         public async Task DisposeAsync()
@@ -109,6 +113,11 @@ public sealed class PostgresOutageTests(PostgresOutageTests.Fixture fixture) : I
             if (Cluster is not null)
             {
                 await Cluster.DisposeAsync();
+            }
+
+            if (Redis is not null)
+            {
+                await Redis.DisposeAsync();
             }
 
             if (Postgres is not null)
