@@ -101,6 +101,37 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
         }, Cluster.Describe);
     }
 
+    [Fact]
+    public async Task Unload_ThroughNodeA_IsLocal_OtherNodesKeepTheTenantResident()
+    {
+        var (a, b, c) = (Cluster["a"], Cluster["b"], Cluster["c"]);
+        var tenant = await Cluster.CreateTenantAsync(a, Identifier("unload"));
+        var marker = await Cluster.CreateTenantAsync(a, Identifier("unload-marker"), new Dictionary<string, string> { ["Greeting:Text"] = "before" });
+        await Cluster.WarmAsync(tenant.Identifier);
+        await Cluster.WarmAsync(marker.Identifier);
+        var before = await Task.WhenAll(new[] { b, c }.Select(n => Cluster.GetTenantAsync(n, tenant.Id)));
+
+        await Cluster.UnloadAsync(a, tenant.Id);
+        // A change a announces after the unload: once b and c have applied it, they have seen anything a announced before
+        // (one publisher, one channel: Redis keeps the order).
+        marker = await Cluster.UpdatePropertiesAsync(a, marker, new Dictionary<string, string> { ["Greeting:Text"] = "after" });
+        await Eventually.UntilAsync($"b and c serve {marker.Identifier} v{marker.Version}", WithinOneSecond, async () =>
+        {
+            var replies = await Cluster.WhoAmIEverywhereAsync(marker.Identifier, [b, c]);
+            return (replies.All(r => r.Status == HttpStatusCode.OK && r.Get("greeting") == "after"), Lines(replies));
+        }, Cluster.Describe);
+
+        var onA = await Cluster.GetTenantAsync(a, tenant.Id);
+        Assert.False(onA.Runtime!.Resident, $"a still has {tenant.Identifier} resident after unloading it");
+        var after = await Task.WhenAll(new[] { b, c }.Select(n => Cluster.GetTenantAsync(n, tenant.Id)));
+        for (var i = 0; i < after.Length; i++)
+        {
+            Assert.True(
+                after[i].Runtime!.Resident && after[i].Runtime!.Generation == before[i].Runtime!.Generation,
+                $"a node other than a unloaded or rebuilt {tenant.Identifier}: before {before[i].Runtime}, after {after[i].Runtime}");
+        }
+    }
+
     private static string Identifier(string purpose) => $"{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private static string Lines(IEnumerable<Reply> replies) => string.Join('\n', replies.Select(r => r.ToString()));

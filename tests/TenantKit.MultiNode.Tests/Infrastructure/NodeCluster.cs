@@ -213,4 +213,7 @@ public sealed class NodeCluster : IAsyncDisposable
 }
 
 /// <summary>A tenant as the administration endpoints return it (the fields the tests use).</summary>
-public sealed record TenantResource(string Id, string Identifier, string State, long Version, Dictionary<string, string> Properties);
+public sealed record TenantResource(string Id, string Identifier, string State, long Version, Dictionary<string, string> Properties, TenantRuntimeResource? Runtime);
+
+/// <summary>What the answering node's runtime knows of the tenant.</summary>
+public sealed record TenantRuntimeResource(bool Resident, long Generation, string? LastUnloadReason);
