@@ -20,6 +20,9 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The line the application prints when it listens, followed by its address.</summary>
     public const string ListeningMarker = "node-listening ";
 
+    /// <summary>A folder where every node's output is written when it is disposed (for a look at a passing run, too).</summary>
+    public const string LogsVariable = "TENANTKIT_TEST_NODE_LOGS";
+
     private const int MaxLines = 2_000;
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private readonly Process _process;
@@ -247,10 +250,31 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>The node's name, address and recent output, for an assertion message.</summary>
     public string Describe() => $"--- node {Name} ({Address?.ToString() ?? "not listening"}, pid {_process.Id}{(_process.HasExited ? $", exited {_process.ExitCode}" : string.Empty)}) output:\n{Output}--- end of node {Name}";
 
-    /// <summary>Stops the node: closes its input (it shuts down gracefully), kills it if it is still running after 5 s.</summary>
+    /// <summary>
+    /// Stops the node: closes its input (it shuts down gracefully), kills it if it is still running after 5 s. When
+    /// <c>TENANTKIT_TEST_NODE_LOGS</c> names a folder, the node's output is written there (<c>name-pid.log</c>).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            if (Environment.GetEnvironmentVariable(LogsVariable) is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{Name}-{_process.Id}.log"), Output);
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    private async Task StopAsync()
+    {
         try
         {
             if (!_process.HasExited)
@@ -276,7 +300,6 @@ public sealed class NodeProcess : IAsyncDisposable
         finally
         {
             await KillAsync();
-            _process.Dispose();
         }
     }
 
