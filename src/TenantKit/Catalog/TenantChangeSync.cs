@@ -46,6 +46,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
     private volatile bool _feedConnected;
     private volatile bool _pollRequested;
     private Task _polling = Task.CompletedTask;
+    private int _disposed;
 
     public TenantChangeSync(
         ITenantStore store,
@@ -105,6 +106,12 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped again after its container (and this) was disposed.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _timer?.Dispose();
         try
@@ -118,6 +125,12 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
 
     public void Dispose()
     {
+        // Registered as itself and as ITenantChangeSync: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _subscription.Dispose();
         _timer?.Dispose();
         _stopping.Cancel();
@@ -426,7 +439,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             {
                 await PollAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stopping.IsCancellationRequested)
             {
                 return;
             }

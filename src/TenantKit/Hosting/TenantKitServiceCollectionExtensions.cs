@@ -78,8 +78,6 @@ public static class TenantKitServiceCollectionExtensions
         services.TryAddSingleton<TenantChangeSync>();
         services.TryAddSingleton<ITenantChangeSync>(sp => sp.GetRequiredService<TenantChangeSync>());
 
-        // Before the runtime's: the change log's version is read before tenants are loaded eagerly.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TenantChangeSyncHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TenantRuntimeHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantCatalogOptions>, TenantCatalogOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantRuntimeOptions>, TenantRuntimeOptionsValidator>());

@@ -1,9 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TenantKit.Catalog;
 
 namespace TenantKit.Runtime;
 
-/// <summary>Loads eager tenants at start-up and drains every tenant at shutdown, before the host's container is disposed.</summary>
+/// <summary>
+/// Starts following the catalog's change log, then loads eager tenants at start-up (the log's version is read first, so
+/// no change committed after the tenants were read is missed); at shutdown stops following it and drains every tenant,
+/// before the host's container is disposed.
+/// </summary>
 /// <remarks>
 /// The runtime and the catalog are resolved when the host starts, not when it builds its list of hosted services: the
 /// host runs the start-up options validation (<c>ValidateOnStart</c>) only after that list is built, and building the
@@ -15,13 +20,23 @@ namespace TenantKit.Runtime;
 internal sealed class TenantRuntimeHostedService(IServiceProvider services) : IHostedService
 {
     private TenantRuntime? _runtime;
+    private TenantChangeSync? _sync;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         _runtime = services.GetRequiredService<TenantRuntime>();
-        return _runtime.LoadEagerTenantsAsync(services.GetRequiredService<ITenantCatalog>(), cancellationToken);
+        _sync = services.GetRequiredService<TenantChangeSync>();
+        await _sync.StartAsync(cancellationToken).ConfigureAwait(false);
+        await _runtime.LoadEagerTenantsAsync(services.GetRequiredService<ITenantCatalog>(), cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-        => (_runtime ?? services.GetRequiredService<TenantRuntime>()).StopAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_sync is not null)
+        {
+            await _sync.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await (_runtime ?? services.GetRequiredService<TenantRuntime>()).StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

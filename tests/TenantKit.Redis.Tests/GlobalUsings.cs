@@ -1,0 +1,3 @@
+global using Microsoft.Extensions.DependencyInjection;
+global using TenantKit.Redis.Tests.Infrastructure;
+global using TenantKit.Testing;
