@@ -273,8 +273,13 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    private async Task StopAsync()
+    /// <summary>
+    /// Stops the node gracefully: closes its input (the node shuts down as on SIGTERM); kills it if it still runs after
+    /// <paramref name="grace"/> (default 5 s). Returns how it ended.
+    /// </summary>
+    public async Task<NodeExit> StopAsync(TimeSpan? grace = null)
     {
+        var killed = false;
         try
         {
             if (!_process.HasExited)
@@ -287,13 +292,14 @@ public sealed class NodeProcess : IAsyncDisposable
                 {
                 }
 
-                using var graceful = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var graceful = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(5));
                 try
                 {
                     await _process.WaitForExitAsync(graceful.Token);
                 }
                 catch (OperationCanceledException)
                 {
+                    killed = true;
                 }
             }
         }
@@ -301,6 +307,8 @@ public sealed class NodeProcess : IAsyncDisposable
         {
             await KillAsync();
         }
+
+        return new NodeExit(_process.ExitCode, killed);
     }
 
     public override string ToString() => $"node {Name} ({Address})";
@@ -410,3 +418,6 @@ public sealed class NodeProcess : IAsyncDisposable
         return File.Exists(candidate) ? candidate : "dotnet";
     }
 }
+
+/// <summary>How a node process ended: its exit code, and whether it had to be killed.</summary>
+public sealed record NodeExit(int ExitCode, bool Killed);
