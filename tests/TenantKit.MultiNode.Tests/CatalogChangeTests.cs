@@ -6,7 +6,7 @@ namespace TenantKit.MultiNode.Tests;
 /// so each has it cached and resident: the change must displace what the nodes hold.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class CatalogChangeTests(ClusterFixture fixture)
+public sealed class CatalogChangeTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private const string Suspended = "https://tenantkit.dev/problems/tenant-suspended";
     private const string NotFound = "https://tenantkit.dev/problems/tenant-not-found";
@@ -22,11 +22,12 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
 
         await Cluster.SuspendAsync(Cluster["a"], tenant.Id);
 
-        await Eventually.UntilAsync($"every node refuses the suspended {tenant.Identifier} (403 {Suspended})", WithinOneSecond, async () =>
+        var took = await Eventually.UntilAsync($"every node refuses the suspended {tenant.Identifier} (403 {Suspended})", WithinOneSecond, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
             return (replies.All(r => r.Status == HttpStatusCode.Forbidden && r.ProblemType == Suspended), Lines(replies));
         }, Cluster.Describe);
+        Took(took, "every node applied the change");
     }
 
     [Fact]
@@ -43,11 +44,12 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
 
         await Cluster.ResumeAsync(Cluster["a"], tenant.Id);
 
-        await Eventually.UntilAsync($"every node serves the resumed {tenant.Identifier} again", WithinOneSecond, async () =>
+        var took = await Eventually.UntilAsync($"every node serves the resumed {tenant.Identifier} again", WithinOneSecond, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
             return (replies.All(r => r.Status == HttpStatusCode.OK && r.Get("tenantId") == tenant.Id), Lines(replies));
         }, Cluster.Describe);
+        Took(took, "every node applied the change");
     }
 
     [Fact]
@@ -58,11 +60,12 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
 
         await Cluster.DeleteAsync(Cluster["a"], tenant);
 
-        await Eventually.UntilAsync($"every node answers 404 {NotFound} for the deleted {tenant.Identifier}", WithinOneSecond, async () =>
+        var took = await Eventually.UntilAsync($"every node answers 404 {NotFound} for the deleted {tenant.Identifier}", WithinOneSecond, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
             return (replies.All(r => r.Status == HttpStatusCode.NotFound && r.ProblemType == NotFound), Lines(replies));
         }, Cluster.Describe);
+        Took(took, "every node applied the change");
     }
 
     [Fact]
@@ -74,7 +77,7 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
         var updated = await Cluster.UpdatePropertiesAsync(Cluster["b"], tenant, new Dictionary<string, string> { ["Greeting:Text"] = "after" });
 
         // Both the tenant the request sees and the options its container built (so the container was rebuilt).
-        await Eventually.UntilAsync($"every node serves {tenant.Identifier} v{updated.Version} with the new greeting", WithinOneSecond, async () =>
+        var took = await Eventually.UntilAsync($"every node serves {tenant.Identifier} v{updated.Version} with the new greeting", WithinOneSecond, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
             return (replies.All(r => r.Status == HttpStatusCode.OK
@@ -82,6 +85,7 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
                 && r.Json.GetProperty("properties").GetProperty("Greeting:Text").GetString() == "after"
                 && r.Json.GetProperty("version").GetInt64() == updated.Version), Lines(replies));
         }, Cluster.Describe);
+        Took(took, "every node applied the change");
     }
 
     [Fact]
@@ -94,11 +98,12 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
 
         var tenant = await Cluster.CreateTenantAsync(Cluster["a"], identifier);
 
-        await Eventually.UntilAsync($"every node serves the new {identifier}", WithinOneSecond, async () =>
+        var took = await Eventually.UntilAsync($"every node serves the new {identifier}", WithinOneSecond, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(identifier);
             return (replies.All(r => r.Status == HttpStatusCode.OK && r.Get("tenantId") == tenant.Id), Lines(replies));
         }, Cluster.Describe);
+        Took(took, "every node applied the change");
     }
 
     [Fact]
@@ -131,6 +136,8 @@ public sealed class CatalogChangeTests(ClusterFixture fixture)
                 $"a node other than a unloaded or rebuilt {tenant.Identifier}: before {before[i].Runtime}, after {after[i].Runtime}");
         }
     }
+
+    private void Took(TimeSpan elapsed, string what) => output.WriteLine($"{what}: {elapsed.TotalMilliseconds:0} ms");
 
     private static string Identifier(string purpose) => $"{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
 

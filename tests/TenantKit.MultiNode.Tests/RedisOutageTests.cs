@@ -7,7 +7,7 @@ namespace TenantKit.MultiNode.Tests;
 /// until every node is healthy before it ends.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class RedisOutageTests(ClusterFixture fixture)
+public sealed class RedisOutageTests(ClusterFixture fixture, ITestOutputHelper output)
 {
     private const string Suspended = "https://tenantkit.dev/problems/tenant-suspended";
 
@@ -35,11 +35,12 @@ public sealed class RedisOutageTests(ClusterFixture fixture)
 
             await Cluster.SuspendAsync(Cluster["a"], tenant.Id);
 
-            await Eventually.UntilAsync($"with Redis down, every node refuses the suspended {tenant.Identifier}", ByPolling, async () =>
+            var took = await Eventually.UntilAsync($"with Redis down, every node refuses the suspended {tenant.Identifier}", ByPolling, async () =>
             {
                 var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
                 return (replies.All(r => r.Status == HttpStatusCode.Forbidden && r.ProblemType == Suspended), Lines(replies));
             }, Cluster.Describe);
+            output.WriteLine($"with Redis down, every node applied the suspension after {took.TotalMilliseconds:0} ms");
 
             // Still degraded, still serving: another tenant is unaffected.
             var other = await Cluster.CreateTenantAsync(Cluster["b"], Identifier("redis-down-other"));
@@ -91,12 +92,15 @@ public sealed class RedisOutageTests(ClusterFixture fixture)
         },
         Cluster.Describe);
 
-    private Task ExpectGreetingEverywhereAsync(TenantResource tenant, string greeting, TimeSpan within, string what)
-        => Eventually.UntilAsync($"every node serves {tenant.Identifier} v{tenant.Version} with greeting '{greeting}' ({what})", within, async () =>
+    private async Task ExpectGreetingEverywhereAsync(TenantResource tenant, string greeting, TimeSpan within, string what)
+    {
+        var took = await Eventually.UntilAsync($"every node serves {tenant.Identifier} v{tenant.Version} with greeting '{greeting}' ({what})", within, async () =>
         {
             var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier);
             return (replies.All(r => r.Status == HttpStatusCode.OK && r.Get("greeting") == greeting && r.Json.GetProperty("version").GetInt64() == tenant.Version), Lines(replies));
         }, Cluster.Describe);
+        output.WriteLine($"{what}: every node served it after {took.TotalMilliseconds:0} ms");
+    }
 
     private static Dictionary<string, string> Greeting(string text) => new() { ["Greeting:Text"] = text };
 

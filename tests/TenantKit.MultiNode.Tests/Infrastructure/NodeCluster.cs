@@ -18,7 +18,6 @@ public sealed class NodeCluster : IAsyncDisposable
     /// <summary>The poll of the catalog's change log while the Redis feed is disconnected.</summary>
     public static readonly TimeSpan FallbackChangePollInterval = TimeSpan.FromSeconds(1);
 
-    private static readonly string NodeAssembly = NodeProcess.FindAssembly("TenantKit.MultiNode.Node", typeof(NodeCluster).Assembly);
     private readonly List<NodeProcess> _nodes = [];
     private readonly Lock _gate = new();
     private readonly string _adminKey = Guid.NewGuid().ToString("N");
@@ -83,7 +82,8 @@ public sealed class NodeCluster : IAsyncDisposable
             arguments.Add($"--ConnectionStrings:Redis={Redis}");
         }
 
-        var node = await NodeProcess.StartAsync(name, NodeAssembly, arguments);
+        var assembly = NodeProcess.FindAssembly("TenantKit.MultiNode.Node", typeof(NodeCluster).Assembly);
+        var node = await NodeProcess.StartAsync(name, assembly, arguments);
         lock (_gate)
         {
             _nodes.Add(node);
