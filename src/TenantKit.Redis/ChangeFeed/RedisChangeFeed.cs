@@ -24,6 +24,7 @@ internal sealed partial class RedisChangeFeed : IAsyncDisposable
     private ConnectionMultiplexer? _connection;
     private ChannelMessageQueue? _queue;
     private IDisposable? _localSubscription;
+    private Task _connecting = Task.CompletedTask;
     private volatile bool _connected;
     private volatile string? _lastError;
     private DateTimeOffset? _disconnectedSince;
@@ -54,25 +55,56 @@ internal sealed partial class RedisChangeFeed : IAsyncDisposable
     /// <summary>Since when the feed is disconnected, and why, for the health check.</summary>
     public (DateTimeOffset? Since, string? Reason) Disconnection => (_disconnectedSince, _lastError);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts publishing this node's changes and connects in the background: the host does not wait for Redis (a node
+    /// serves without it). Until the subscription stands the catalog polls at the fallback interval, and once it
+    /// stands the catalog polls at once, so nothing published before is missed.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Until the subscription stands, the catalog polls at the fallback interval.
         SetConnected(false, "connecting");
-        var configuration = ConfigurationOptions.Parse(_options.Configuration);
-        configuration.AbortOnConnectFail = false;
-        if (string.IsNullOrEmpty(configuration.ClientName))
-        {
-            configuration.ClientName = "tenantkit-" + _options.NodeId;
-        }
-
-        _connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        _connection.ConnectionFailed += OnConnectionFailed;
-        _connection.ConnectionRestored += OnConnectionRestored;
         _localSubscription = _local.Subscribe(OnLocalChange);
-        await EnsureSubscribedAsync().ConfigureAwait(false);
-        if (!_connected)
+        _connecting = ConnectAsync();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes once the first connection attempt is over (connected or not). For tests.</summary>
+    internal Task Connecting => _connecting;
+
+    private async Task ConnectAsync()
+    {
+        try
         {
-            Log.StartedDisconnected(_logger, _options.Channel, _lastError ?? "not connected");
+            var configuration = ConfigurationOptions.Parse(_options.Configuration);
+            configuration.AbortOnConnectFail = false;
+
+            // A configuration string cannot set it; the default backs off to several seconds between attempts, which
+            // would keep the node on the fallback poll that much longer after Redis is back.
+            configuration.ReconnectRetryPolicy = new LinearRetry(1000);
+            if (string.IsNullOrEmpty(configuration.ClientName))
+            {
+                configuration.ClientName = "tenantkit-" + _options.NodeId;
+            }
+
+            var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            connection.ConnectionFailed += OnConnectionFailed;
+            connection.ConnectionRestored += OnConnectionRestored;
+            _connection = connection;
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await EnsureSubscribedAsync().ConfigureAwait(false);
+            if (!_connected)
+            {
+                Log.StartedDisconnected(_logger, _options.Channel, _lastError ?? "not connected");
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ArgumentException)
+        {
+            SetConnected(false, ex.Message);
+            Log.StartedDisconnected(_logger, _options.Channel, ex.Message);
         }
     }
 
@@ -80,6 +112,7 @@ internal sealed partial class RedisChangeFeed : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _localSubscription?.Dispose();
+        await _connecting.ConfigureAwait(false);
         if (_queue is { } queue)
         {
             try

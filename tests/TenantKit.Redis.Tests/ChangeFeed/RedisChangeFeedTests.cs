@@ -178,7 +178,29 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
 
         await Wait.UntilAsync(() => b.Changes.Any(c => c is { Kind: TenantChangeKind.Suspended, IsRemote: true }), Long, "node B catches up once Redis is back");
         Assert.False(b.Runtime.GetStatus(tenant.Id)!.IsResident);
-        Assert.Equal(HealthStatus.Healthy, (await b.HealthAsync()).Status);
+        await Wait.UntilAsync(async () => (await a.HealthAsync()).Status == HealthStatus.Healthy && (await b.HealthAsync()).Status == HealthStatus.Healthy, Long, "both nodes report the feed healthy again");
+
+        // Messages flow again (polling is off: only Redis can bring this one).
+        await a.AsHostAsync(admin => admin.ResumeAsync(tenant.Id));
+        await Wait.UntilAsync(() => b.Changes.Any(c => c is { Kind: TenantChangeKind.Resumed, IsRemote: true }), Second, "node B hears of the resumption through Redis");
+    }
+
+    [Fact]
+    public async Task NodeStartedWhileRedisIsDown_Serves_ReportsDegraded_AndConnectsWhenRedisComesUp()
+    {
+        await _redis.StopAsync();
+        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, waitForRedis: false);
+        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, waitForRedis: false);
+        var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
+        await b.ServeAsync("acme");
+        var degraded = await b.HealthAsync();
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+
+        await _redis.RestartAsync();
+        await Wait.UntilAsync(async () => (await a.HealthAsync()).Status == HealthStatus.Healthy && (await b.HealthAsync()).Status == HealthStatus.Healthy, Long, "both nodes connect");
+        await a.AsHostAsync(admin => admin.SuspendAsync(tenant.Id));
+
+        await Wait.UntilAsync(() => b.Changes.Any(c => c is { Kind: TenantChangeKind.Suspended, IsRemote: true }), Second, "node B hears of the suspension through Redis");
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class Node : IAsyncDisposable
 
     public ITenantRuntime Runtime => _services.GetRequiredService<ITenantRuntime>();
 
-    public static async Task<Node> StartAsync(string catalog, string redis, string channel, Action<TenantCatalogOptions>? configure = null, string? nodeId = null)
+    /// <summary>Starts a node; unless told not to, waits until it is connected to Redis (the host itself does not wait).</summary>
+    public static async Task<Node> StartAsync(string catalog, string redis, string channel, Action<TenantCatalogOptions>? configure = null, string? nodeId = null, bool waitForRedis = true)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddTenantKit(b => b
@@ -60,6 +61,11 @@ public sealed class Node : IAsyncDisposable
         foreach (var hosted in node._hosted)
         {
             await hosted.StartAsync(CancellationToken.None);
+        }
+
+        if (waitForRedis)
+        {
+            await Wait.UntilAsync(async () => (await node.HealthAsync()).Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, TimeSpan.FromSeconds(10), "the node connects to Redis");
         }
 
         return node;
