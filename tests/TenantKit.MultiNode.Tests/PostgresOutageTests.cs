@@ -101,11 +101,20 @@ public sealed class PostgresOutageTests(PostgresOutageTests.Fixture fixture) : I
 
         public async Task InitializeAsync()
         {
-            Postgres = await PostgresCluster.StartAsync();
-            var catalog = await Postgres.CreateDatabaseAsync("catalog");
-            Redis = await RedisServer.StartAsync();
-            Cluster = await NodeCluster.StartAsync(catalog, Redis.Configuration, "a", "b");
-            await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                Postgres = await PostgresCluster.StartAsync();
+                var catalog = await Postgres.CreateDatabaseAsync("catalog");
+                Redis = await RedisServer.StartAsync();
+                Cluster = await NodeCluster.StartAsync(catalog, Redis.Configuration, "a", "b");
+                await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose initialization failed: release what was started.
+                await DisposeAsync();
+                throw;
+            }
         }
 
         public async Task DisposeAsync()

@@ -15,10 +15,19 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Database = await TestPostgres.CreateDatabaseAsync("cluster");
-        Redis = await RedisServer.StartAsync();
-        Cluster = await NodeCluster.StartAsync(Database.ConnectionString, Redis.Configuration, "a", "b", "c");
-        await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            Database = await TestPostgres.CreateDatabaseAsync("cluster");
+            Redis = await RedisServer.StartAsync();
+            Cluster = await NodeCluster.StartAsync(Database.ConnectionString, Redis.Configuration, "a", "b", "c");
+            await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialization failed: release what was started.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
