@@ -18,6 +18,7 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly string _directory;
     private readonly StringBuilder _output = new();
     private Process? _process;
+    private Process? _guard;
 
     private RedisServer(string binary, string directory, int port)
     {
@@ -145,6 +146,7 @@ public sealed class RedisServer : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
         _process = process;
+        _guard = StartGuard(process.Id);
         process.OutputDataReceived += (_, e) => Capture(e.Data);
         process.ErrorDataReceived += (_, e) => Capture(e.Data);
         process.BeginOutputReadLine();
@@ -188,10 +190,54 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A shell that waits for its input to end (this process closed it, or died: a killed test host), then kills the
+    /// server, so no redis-server outlives the tests.
+    /// </summary>
+    private static Process StartGuard(int serverPid)
+    {
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"cat >/dev/null; kill -9 {serverPid} 2>/dev/null; exit 0");
+        var guard = Process.Start(info) ?? throw new InvalidOperationException("The guard process of redis-server did not start.");
+        guard.OutputDataReceived += (_, _) => { };
+        guard.ErrorDataReceived += (_, _) => { };
+        guard.BeginOutputReadLine();
+        guard.BeginErrorReadLine();
+        return guard;
+    }
+
     private async Task KillAsync()
     {
         var process = _process;
         _process = null;
+        var guard = _guard;
+        _guard = null;
+        if (guard is not null)
+        {
+            // The server is killed below; the guard only has to end (its kill then finds no process, or the same one).
+            try
+            {
+                guard.StandardInput.Close();
+                using var guardTimeout = new CancellationTokenSource(StartTimeout);
+                await guard.WaitForExitAsync(guardTimeout.Token);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
+            {
+                guard.Kill();
+            }
+            finally
+            {
+                guard.Dispose();
+            }
+        }
+
         if (process is null)
         {
             return;
