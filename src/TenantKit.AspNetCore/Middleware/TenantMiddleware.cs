@@ -259,7 +259,12 @@ internal sealed class TenantMiddleware
         features[typeof(IServiceProvidersFeature)] = feature;
         features[typeof(ITenantFeature)] = feature;
         Activity.Current?.SetTag(TenantIdTag, tenant.Id);
-        using var ambient = _accessor.BeginTenantScope(tenant, feature);
+        // Not disposed on purpose: this is an async method, and when it returns (or its continuation ends) the runtime
+        // restores the caller's execution context, which ends the ambient tenant context with it. Disposing the scope
+        // would write the AsyncLocal a second time on every request for nothing.
+#pragma warning disable CA2000 // Dispose objects before losing scope
+        _ = _accessor.BeginTenantScope(tenant, feature);
+#pragma warning restore CA2000
         // As ASP.NET Core hosting does for its request scope: no logging scope when no logger is listening at all.
         using var logScope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(feature) : null;
         try

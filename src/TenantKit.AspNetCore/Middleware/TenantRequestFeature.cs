@@ -72,19 +72,45 @@ internal sealed class TenantRequestFeature(TenantInfo tenant, TenantLease lease)
 
     public override string ToString() => $"TenantId:{Tenant.Id} TenantIdentifier:{Tenant.Identifier}";
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            return;
+            return default;
         }
 
+        if (!_scopeCreated)
+        {
+            _lease.Dispose();
+            return default;
+        }
+
+        // Synchronous when the scope's disposal is (no async disposable in it): no state machine on every request.
+        ValueTask disposing;
         try
         {
-            if (_scopeCreated)
-            {
-                await _scope.DisposeAsync().ConfigureAwait(false);
-            }
+            disposing = _scope.DisposeAsync();
+        }
+        catch
+        {
+            _lease.Dispose();
+            throw;
+        }
+
+        if (disposing.IsCompletedSuccessfully)
+        {
+            _lease.Dispose();
+            return default;
+        }
+
+        return AwaitScopeThenReleaseAsync(disposing);
+    }
+
+    private async ValueTask AwaitScopeThenReleaseAsync(ValueTask disposing)
+    {
+        try
+        {
+            await disposing.ConfigureAwait(false);
         }
         finally
         {

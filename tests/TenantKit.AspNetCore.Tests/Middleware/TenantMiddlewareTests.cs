@@ -44,6 +44,50 @@ public class TenantMiddlewareTests
         Assert.Null(app.Services.GetRequiredService<ITenantContextAccessor>().Current);
     }
 
+    [Theory]
+    [InlineData("/sync")]
+    [InlineData("/async")]
+    public async Task TenantRequest_AfterTheTenantMiddlewareReturns_TheAmbientContextIsGone(string path)
+    {
+        // The middleware does not dispose its ambient scope: the end of its async method restores the caller's
+        // execution context. Middleware outside it must see no tenant, whether the endpoint completed synchronously or not.
+        var seen = new List<(string? During, bool AfterIsNull)>();
+        await using var app = await TestApp.StartAsync(b => b.WithHostStrategy("{tenant}.example.com"), app =>
+        {
+            var accessor = app.Services.GetRequiredService<ITenantContextAccessor>();
+            app.Use(async (context, next) =>
+            {
+                await next(context);
+                lock (seen)
+                {
+                    seen.Add((context.Items["during"] as string, accessor.Current is null));
+                }
+            });
+            app.UseTenantKit();
+            app.MapGet("/sync", (HttpContext context) =>
+            {
+                context.Items["during"] = accessor.Current?.Tenant?.Identifier;
+                return "ok";
+            });
+            app.MapGet("/async", async (HttpContext context) =>
+            {
+                await Task.Yield();
+                context.Items["during"] = accessor.Current?.Tenant?.Identifier;
+                return "ok";
+            });
+        });
+        var client = app.GetTestClient();
+
+        foreach (var host in new[] { "acme.example.com", "globex.example.com", "acme.example.com" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Host = host } };
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal([("acme", true), ("globex", true), ("acme", true)], seen);
+    }
+
     [Fact]
     public async Task BareHost_ByDefault_IsServedWithTheApplicationsServicesAndNoAmbientContext()
     {
