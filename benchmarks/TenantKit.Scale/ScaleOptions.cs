@@ -44,6 +44,13 @@ public sealed class ScaleOptions
     /// </summary>
     public bool ServerGc { get; set; }
 
+    /// <summary>
+    /// The servers' <c>GCConserveMemory</c> setting (0 to 9; 0, the default, leaves it off), for both variants: how hard
+    /// the GC compacts the long-lived heap when it is fragmented. Tenant containers that live for minutes and are then
+    /// unloaded fragment it; without compaction the committed memory keeps growing under churn.
+    /// </summary>
+    public int GcConserveMemory { get; set; }
+
     /// <summary>Seed of the client's tenant sequence.</summary>
     public int Seed { get; set; } = 7;
 
@@ -73,9 +80,15 @@ public sealed class ScaleOptions
                 case "--variant": options.Variant = value; break;
                 case "--disable-dynamic-di": options.DisableDynamicDi = bool.Parse(value); break;
                 case "--server-gc": options.ServerGc = bool.Parse(value); break;
+                case "--gc-conserve-memory": options.GcConserveMemory = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
+        }
+
+        if (options.GcConserveMemory is < 0 or > 9)
+        {
+            throw new ArgumentException("Need 0 <= --gc-conserve-memory <= 9.");
         }
 
         if (options.Capacity < 1 || options.Tenants < options.Capacity)

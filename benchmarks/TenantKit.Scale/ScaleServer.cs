@@ -93,15 +93,15 @@ public static class ScaleServer
     }
 
     /// <summary>
-    /// One line of server-side metrics: requests served, allocated bytes, working set, managed heap, GC counts, and
-    /// the runtime's counts (zero for the bare variant).
+    /// One line of server-side metrics: requests served, allocated bytes, working set, managed heap, GC counts, the
+    /// runtime's counts (zero for the bare variant), and the memory the GC has committed as of its last collection.
     /// </summary>
     private static string Stats(ITenantRuntime? runtime)
     {
         var counts = runtime?.Counts ?? default;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Interlocked.Read(ref s_requests)},{GC.GetTotalAllocatedBytes(precise: false)},{Environment.WorkingSet},{GC.GetTotalMemory(forceFullCollection: false)},{GC.CollectionCount(0)},{GC.CollectionCount(1)},{GC.CollectionCount(2)},{counts.Resident},{counts.Building},{counts.Draining},{counts.Builds},{counts.Unloads},{counts.FailedBuilds}");
+            $"{Interlocked.Read(ref s_requests)},{GC.GetTotalAllocatedBytes(precise: false)},{Environment.WorkingSet},{GC.GetTotalMemory(forceFullCollection: false)},{GC.CollectionCount(0)},{GC.CollectionCount(1)},{GC.CollectionCount(2)},{counts.Resident},{counts.Building},{counts.Draining},{counts.Builds},{counts.Unloads},{counts.FailedBuilds},{GC.GetGCMemoryInfo().TotalCommittedBytes}");
     }
 
     /// <summary>The app's own registrations: a few dozen services of every lifetime, options and a memory cache.</summary>

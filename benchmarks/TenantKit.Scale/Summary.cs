@@ -45,7 +45,7 @@ public sealed record Summary(
         var heap = Growth(s => s.ManagedHeapMb);
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.Append(c, $"TenantKit scale run: {options.Tenants:N0} tenants, capacity {options.Capacity:N0}, {options.Connections} connections, Zipf s={options.ZipfExponent}, hot {options.HotSeconds} s, churn {options.ChurnSeconds} s, dynamic DI engine {(options.DisableDynamicDi ? "off" : "on")}, {(options.ServerGc ? "server" : "workstation")} GC, {Environment.ProcessorCount} cores (client and server share them)\n\n");
+        text.Append(c, $"TenantKit scale run: {options.Tenants:N0} tenants, capacity {options.Capacity:N0}, {options.Connections} connections, Zipf s={options.ZipfExponent}, hot {options.HotSeconds} s, churn {options.ChurnSeconds} s, dynamic DI engine {(options.DisableDynamicDi ? "off" : "on")}, {(options.ServerGc ? "server" : "workstation")} GC{(options.GcConserveMemory > 0 ? $" with GCConserveMemory={options.GcConserveMemory}" : string.Empty)}, {Environment.ProcessorCount} cores (client and server share them)\n\n");
         text.Append("| variant | phase | seconds | requests | req/s | failed | p50 ms | p99 ms | p99.9 ms | alloc B/req | working set MB (end / max) | managed heap MB | resident (end / max) | builds/s | unloads/s |\n");
         text.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var p in phases)
