@@ -369,7 +369,9 @@ internal sealed class EfCoreTenantStore : ITenantStore, ITenantChangeLog
             {
                 if (!_created)
                 {
-                    await SchemaTables.EnsureCreatedAsync(db, cancellationToken).ConfigureAwait(false);
+                    // The catalog's tables are TenantKit's: a catalog created by an earlier version (before the change
+                    // log) gets the tables it lacks.
+                    await SchemaTables.EnsureCreatedAsync(db, cancellationToken, addMissingTables: true).ConfigureAwait(false);
                     _created = true;
                 }
             }

@@ -15,7 +15,14 @@ namespace TenantKit.EfCore.Infrastructure;
 /// </summary>
 internal static class SchemaTables
 {
-    public static async Task EnsureCreatedAsync(DbContext context, CancellationToken cancellationToken)
+    /// <param name="context">The context whose tables to create.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <param name="addMissingTables">
+    /// When some of the tables exist and others do not: create the missing ones (for tables TenantKit owns, such as the
+    /// catalog's, whose later versions add tables) instead of refusing (for the application's own tables, whose
+    /// partial presence means the schema needs its migrations).
+    /// </param>
+    public static async Task EnsureCreatedAsync(DbContext context, CancellationToken cancellationToken, bool addMissingTables = false)
     {
         var database = context.Database;
         var creator = database.GetService<IRelationalDatabaseCreator>();
@@ -39,20 +46,22 @@ internal static class SchemaTables
         var schema = model.GetDefaultSchema();
         var relational = model.GetRelationalModel();
         var tables = relational.Tables.Where(t => t.Schema == schema).ToList();
-        var missing = await CountMissingAsync(context, tables, cancellationToken).ConfigureAwait(false);
-        if (missing == 0)
+        var missing = await MissingAsync(context, tables, cancellationToken).ConfigureAwait(false);
+        if (missing.Count == 0)
         {
             return;
         }
 
-        if (missing != tables.Count)
+        if (missing.Count != tables.Count && !addMissingTables)
         {
             throw new InvalidOperationException(
-                $"{missing} of the {tables.Count} tables of {context.GetType().Name} in {(schema is null ? "the default schema" : $"schema '{schema}'")} are missing while the others exist. Bring the schema up to date with migrations.");
+                $"{missing.Count} of the {tables.Count} tables of {context.GetType().Name} in {(schema is null ? "the default schema" : $"schema '{schema}'")} are missing while the others exist. Bring the schema up to date with migrations.");
         }
 
+        var missingNames = missing.Select(table => table.Name).ToHashSet(StringComparer.Ordinal);
         var operations = database.GetService<IMigrationsModelDiffer>().GetDifferences(null, relational)
             .Where(operation => InSchema(operation, schema))
+            .Where(operation => operation is not ITableMigrationOperation table || missingNames.Contains(table.Table))
             .ToList();
         var commands = database.GetService<IMigrationsSqlGenerator>().Generate(operations, model, MigrationsSqlGenerationOptions.Default);
         try
@@ -63,7 +72,7 @@ internal static class SchemaTables
         catch (Exception)
         {
             // Someone else may have created them at the same time; if not, this is the error to report.
-            if (await CountMissingAsync(context, tables, cancellationToken).ConfigureAwait(false) != 0)
+            if ((await MissingAsync(context, tables, cancellationToken).ConfigureAwait(false)).Count != 0)
             {
                 throw;
             }
@@ -78,11 +87,11 @@ internal static class SchemaTables
         _ => false,
     };
 
-    /// <summary>Counts the tables that do not exist, by asking for none of their rows.</summary>
-    private static async Task<int> CountMissingAsync(DbContext context, List<ITable> tables, CancellationToken cancellationToken)
+    /// <summary>The tables that do not exist, found by asking each for none of its rows.</summary>
+    private static async Task<List<ITable>> MissingAsync(DbContext context, List<ITable> tables, CancellationToken cancellationToken)
     {
         var sql = context.GetService<ISqlGenerationHelper>();
-        var missing = 0;
+        var missing = new List<ITable>();
         await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -99,7 +108,7 @@ internal static class SchemaTables
                     }
                     catch (DbException)
                     {
-                        missing++;
+                        missing.Add(table);
                     }
                 }
             }

@@ -67,6 +67,37 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
     }
 
     [Fact]
+    public async Task CatalogFromBeforeTheChangeLog_GetsTheMissingTables_KeepsItsTenants_AndLogsNewWrites()
+    {
+        // A catalog created by a version without the change log: only the tenant tables exist.
+        var connectionString = database.NewDatabase("upgrade");
+        await using (var first = Node(connectionString))
+        {
+            await Store(first).AddAsync(Tenant("t1", "acme"));
+        }
+
+        await using (var connection = database.CreateConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            foreach (var table in new[] { "tenantkit_changes", "tenantkit_catalog_version" })
+            {
+                await using var drop = connection.CreateCommand();
+                drop.CommandText = $"DROP TABLE \"{table}\"";
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using var node = Node(connectionString);
+        var store = Store(node);
+
+        Assert.Equal("acme", (await store.FindByIdAsync("t1"))?.Identifier);
+        Assert.Equal(0, await Log(node).GetVersionAsync());
+        await store.AddAsync(Tenant("t2", "globex"));
+        var page = await Log(node).ReadChangesAsync(0, 10);
+        Assert.Equal([new TenantChangeLogEntry(1, new TenantChangeNotice(TenantChangeKind.Created, "t2", "globex", null, 1))], page.Changes);
+    }
+
+    [Fact]
     public async Task FailedWrites_AppendNothing_AndTakeNoVersion()
     {
         await using var node = Node(database.NewDatabase("log"));
