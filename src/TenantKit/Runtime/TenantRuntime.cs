@@ -513,6 +513,30 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         }
     }
 
+    /// <summary>Completes <paramref name="waiting"/> as <paramref name="build"/> ends: the callers of a queued reload.</summary>
+    private static void CompleteWhenBuilt(Task build, TaskCompletionSource waiting)
+        => build.ContinueWith(
+            static (done, state) =>
+            {
+                var completion = (TaskCompletionSource)state!;
+                if (done.IsCompletedSuccessfully)
+                {
+                    completion.TrySetResult();
+                }
+                else if (done.IsCanceled)
+                {
+                    completion.TrySetCanceled();
+                }
+                else
+                {
+                    completion.TrySetException(done.Exception!.InnerExceptions);
+                }
+            },
+            waiting,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
     /// <summary>Starts a build on the thread pool (never inline, so it never runs under the slot's gate).</summary>
     private void StartBuild(TenantSlot slot, TenantInfo tenant)
     {
@@ -528,6 +552,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     {
         var started = Time.GetTimestamp();
         TenantGeneration generation;
+        TaskCompletionSource? dropped = null;
         try
         {
             generation = await BuildGenerationAsync(tenant, number).ConfigureAwait(false);
@@ -543,6 +568,8 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                 slot.BuildingFor = null;
                 slot.ReloadQueued = false;
                 slot.QueuedTenant = null;
+                dropped = slot.QueuedReload;
+                slot.QueuedReload = null;
                 slot.Failures++;
                 retry = Backoff(slot.Failures);
                 slot.RetryAt = Now() + ToTicks(retry);
@@ -557,7 +584,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             }
 
             Log.BuildFailed(_logger, ex, tenant.Identifier, number, retry);
-            throw new TenantLoadException(tenant.Id, tenant.Identifier, retry, ex);
+            var failure = new TenantLoadException(tenant.Id, tenant.Identifier, retry, ex);
+            dropped?.TrySetException(failure);
+            throw failure;
         }
 
         TenantGeneration? replaced = null;
@@ -586,6 +615,8 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                 slot.CancelBuild = false;
                 slot.ReloadQueued = false;
                 slot.QueuedTenant = null;
+                dropped = slot.QueuedReload;
+                slot.QueuedReload = null;
                 RecordUnload(slot.TenantId, generation, cancelReason);
                 RemoveSlotIfUnused(slot);
             }
@@ -604,6 +635,11 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                     slot.ReloadQueued = false;
                     slot.QueuedTenant = null;
                     StartBuild(slot, queued);
+                    if (slot.QueuedReload is { } waiting)
+                    {
+                        slot.QueuedReload = null;
+                        CompleteWhenBuilt(slot.Building!, waiting);
+                    }
                 }
             }
         }
@@ -619,7 +655,14 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         _metrics.Build(true, Time.GetElapsedTime(started));
         if (discarded)
         {
-            return cancelled is null ? generation : throw cancelled;
+            if (cancelled is null)
+            {
+                dropped?.TrySetResult();
+                return generation;
+            }
+
+            dropped?.TrySetException(cancelled);
+            throw cancelled;
         }
 
         Log.Built(_logger, tenant.Identifier, number, Time.GetElapsedTime(started).TotalMilliseconds);
@@ -757,7 +800,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                     slot.QueuedTenant = tenant;
                 }
 
-                return building;
+                // The caller waits for the queued build (built from this version or a newer one), not the one running.
+                return slot.ReloadQueued
+                    ? (slot.QueuedReload ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+                    : building;
             }
 
             if (slot.Current is null)

@@ -19,6 +19,9 @@ internal sealed class TenantSlot(string tenantId, string identifier)
     public TenantInfo? BuildingFor;
     public bool ReloadQueued;
     public TenantInfo? QueuedTenant;
+
+    /// <summary>Completes when the queued reload's build does (or the reload is dropped); what ReloadAsync callers await.</summary>
+    public TaskCompletionSource? QueuedReload;
     public bool CancelBuild;
     public TenantUnloadReason CancelReason;
     public TenantInfo? CancelTenant;

@@ -78,6 +78,44 @@ public class ReloadTests
     }
 
     [Fact]
+    public async Task ReloadAsync_NewerVersionWhileAReloadBuilds_CompletesOnlyWhenTheQueuedBuildServes()
+    {
+        var holdSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holdThird = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var activations = 0;
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("acme"), b => b.OnTenantActivated(async (_, _, _) =>
+        {
+            switch (Interlocked.Increment(ref activations))
+            {
+                case 2: await holdSecond.Task; break; // The first reload's build.
+                case 3: await holdThird.Task; break;  // The queued reload's build.
+            }
+        }));
+        await h.TouchAsync("acme");
+        var tenant = await h.TenantAsync("acme");
+        var newer = new TenantInfo(tenant.Id, tenant.Identifier, "Acme renamed", version: tenant.Version + 1);
+
+        Task first;
+        Task second;
+        using (h.HostScope())
+        {
+            first = h.PublicRuntime.ReloadAsync(tenant).AsTask();
+            second = h.PublicRuntime.ReloadAsync(newer).AsTask();
+        }
+
+        // The first reload's build ends: its caller returns, the caller of the newer version still waits.
+        holdSecond.SetResult();
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(second.IsCompleted);
+
+        holdThird.SetResult();
+        await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3, h.Status("acme").Generation);
+        using var lease = await h.Runtime.AcquireAsync(newer);
+        Assert.Equal("Acme renamed", lease.Tenant.Name);
+    }
+
+    [Fact]
     public async Task ReloadAsync_OutsideHostScope_ThrowsHostScopeRequired()
     {
         await using var h = RuntimeHarness.Create("acme");
