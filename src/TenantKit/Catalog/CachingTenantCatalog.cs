@@ -21,7 +21,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     private readonly long _negativeTicks;
     private readonly long _staleTicks;
     private readonly long _retryTicks;
-    private readonly TimeSpan _retryInterval;
     private readonly int _maxNegative;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
@@ -29,7 +28,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     private readonly IDisposable _subscription;
     private readonly ITimer _purgeTimer;
     private long _epoch;
-    private long _storeDownUntil;
     private int _negativeCount;
 
     public CachingTenantCatalog(
@@ -49,7 +47,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         _negativeTicks = ToTimestampTicks(o.NegativeEntryLifetime);
         _staleTicks = ToTimestampTicks(o.MaxStaleness);
         _retryTicks = ToTimestampTicks(o.StoreRetryInterval);
-        _retryInterval = o.StoreRetryInterval;
         _maxNegative = o.MaxNegativeEntries;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         _subscription = changes.Subscribe(OnChange);
@@ -168,24 +165,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 
     private async ValueTask<TenantInfo?> LoadAsync(string key, CancellationToken cancellationToken)
     {
-        // The store failed less than StoreRetryInterval ago: answer from what is cached, or "unavailable", without
-        // calling it again. While it is down (a database that drops packets makes every call wait for its timeout),
-        // requests for uncached tenants then neither queue on it nor flood the log; the first miss after the interval
-        // probes it again.
-        var now = _clock.Now();
-        if (now < Volatile.Read(ref _storeDownUntil))
-        {
-            if (_entries.TryGetValue(key, out var stale) && stale.Tenant is not null && now < stale.StaleUntil)
-            {
-                _metrics.CatalogLookup(TenantKitMetrics.Stale);
-                return stale.Tenant;
-            }
-
-            _metrics.CatalogLookup(TenantKitMetrics.Unavailable);
-            throw new TenantCatalogUnavailableException(
-                $"The tenant store failed moments ago and '{key}' is not cached; the store is tried again after {_retryInterval.TotalSeconds:0.#} s.");
-        }
-
         var pending = new TaskCompletionSource<TenantInfo?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = _inflight.GetOrAdd(key, pending.Task);
         if (task == pending.Task)
@@ -224,14 +203,12 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 }
             }
 
-            Volatile.Write(ref _storeDownUntil, 0);
             pending.TrySetResult(tenant);
         }
         catch (Exception ex)
         {
             _metrics.StoreError();
             var now = _clock.Now();
-            Volatile.Write(ref _storeDownUntil, Later(now, _retryTicks));
             if (_entries.TryGetValue(key, out var stale) && stale.Tenant is not null && now < stale.StaleUntil)
             {
                 Log.ServingStaleTenant(_logger, ex, key);

@@ -29,10 +29,8 @@ public sealed class TenantCatalogOptions
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// While the store is failing, how long lookups leave it alone after a failed call: stale entries are served, and
-    /// lookups of tenants that are not cached are refused with <see cref="TenantCatalogUnavailableException"/> at once,
-    /// without calling the store (which, when its database drops packets, would make each of them wait for a timeout).
-    /// The first lookup past the interval tries the store again. <value>The default is 5 seconds.</value>
+    /// While the store is failing, how long a stale entry is served before a lookup tries the store again.
+    /// <value>The default is 5 seconds.</value>
     /// </summary>
     public TimeSpan StoreRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 

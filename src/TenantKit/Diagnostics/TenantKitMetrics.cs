@@ -14,7 +14,6 @@ internal sealed class TenantKitMetrics : IDisposable
     public const string NegativeHit = "negative-hit";
     public const string Miss = "miss";
     public const string Stale = "stale";
-    public const string Unavailable = "unavailable";
 
     private readonly Meter _meter;
     private readonly Counter<long> _catalogLookups;
@@ -28,7 +27,7 @@ internal sealed class TenantKitMetrics : IDisposable
     public TenantKitMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _catalogLookups = _meter.CreateCounter<long>("tenantkit.catalog.lookups", "{lookup}", "Catalog lookups by identifier, by result (hit, negative-hit, miss, stale, unavailable: refused without calling a store that failed moments ago).");
+        _catalogLookups = _meter.CreateCounter<long>("tenantkit.catalog.lookups", "{lookup}", "Catalog lookups by identifier, by result (hit, negative-hit, miss, stale).");
         _storeErrors = _meter.CreateCounter<long>("tenantkit.catalog.store_errors", "{error}", "Tenant store calls that failed.");
         _unresolved = _meter.CreateCounter<long>("tenantkit.resolution.unresolved", "{resolution}", "Resolutions that found no active tenant, by reason.");
         _builds = _meter.CreateCounter<long>("tenantkit.runtime.builds", "{build}", "Tenant container builds, by outcome.");
