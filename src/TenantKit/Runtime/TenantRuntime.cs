@@ -578,13 +578,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             }
 
             Interlocked.Decrement(ref _building);
+            Exception failure;
             if (ex is OperationCanceledException && _shutdown.IsCancellationRequested)
             {
-                throw new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down.");
+                failure = new ObjectDisposedException(nameof(TenantRuntime), "The tenant runtime is shutting down.");
+            }
+            else
+            {
+                Log.BuildFailed(_logger, ex, tenant.Identifier, number, retry);
+                failure = new TenantLoadException(tenant.Id, tenant.Identifier, retry, ex);
             }
 
-            Log.BuildFailed(_logger, ex, tenant.Identifier, number, retry);
-            var failure = new TenantLoadException(tenant.Id, tenant.Identifier, retry, ex);
+            // Callers of a reload queued behind this build get its outcome, never a wait that does not end.
             dropped?.TrySetException(failure);
             throw failure;
         }

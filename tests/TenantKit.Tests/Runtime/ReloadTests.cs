@@ -116,6 +116,35 @@ public class ReloadTests
     }
 
     [Fact]
+    public async Task ReloadAsync_QueuedBehindABuildThatShutdownCancels_EndsWithTheShutdownInsteadOfWaitingForever()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var activations = 0;
+        var h = RuntimeHarness.Create(RuntimeHarness.Tenants("acme"), b => b.OnTenantActivated(async (_, _, cancellationToken) =>
+        {
+            if (Interlocked.Increment(ref activations) == 2)
+            {
+                entered.SetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken); // Held until shutdown cancels it.
+            }
+        }));
+        await h.TouchAsync("acme");
+        var tenant = await h.TenantAsync("acme");
+        var newer = new TenantInfo(tenant.Id, tenant.Identifier, "Acme renamed", version: tenant.Version + 1);
+        Task second;
+        using (h.HostScope())
+        {
+            _ = h.PublicRuntime.ReloadAsync(tenant).AsTask();
+            await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            second = h.PublicRuntime.ReloadAsync(newer).AsTask();
+        }
+
+        await h.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task ReloadAsync_OutsideHostScope_ThrowsHostScopeRequired()
     {
         await using var h = RuntimeHarness.Create("acme");
