@@ -91,44 +91,18 @@ public sealed class PostgresOutageTests(PostgresOutageTests.Fixture fixture) : I
     private static string Identifier(string purpose) => $"pg-{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>A PostgreSQL cluster of the class's own, a Redis, and two nodes on them.</summary>
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture() : NodeClusterFixture("a", "b")
     {
         public PostgresCluster Postgres { get; private set; } = null!;
 
-        public RedisServer Redis { get; private set; } = null!;
-
-        public NodeCluster Cluster { get; private set; } = null!;
-
-        public async Task InitializeAsync()
+        protected override async Task<string> StartDatabaseAsync()
         {
-            try
-            {
-                Postgres = await PostgresCluster.StartAsync();
-                var catalog = await Postgres.CreateDatabaseAsync("catalog");
-                Redis = await RedisServer.StartAsync();
-                Cluster = await NodeCluster.StartAsync(catalog, Redis.Configuration, "a", "b");
-                await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
-            }
-            catch
-            {
-                // xunit does not dispose a fixture whose initialization failed: release what was started.
-                await DisposeAsync();
-                throw;
-            }
+            Postgres = await PostgresCluster.StartAsync();
+            return await Postgres.CreateDatabaseAsync("catalog");
         }
 
-        public async Task DisposeAsync()
+        protected override async ValueTask DisposeDatabaseAsync()
         {
-            if (Cluster is not null)
-            {
-                await Cluster.DisposeAsync();
-            }
-
-            if (Redis is not null)
-            {
-                await Redis.DisposeAsync();
-            }
-
             if (Postgres is not null)
             {
                 await Postgres.DisposeAsync();

@@ -5,43 +5,18 @@ namespace TenantKit.MultiNode.Tests.Infrastructure;
 /// classes of <see cref="ClusterCollection"/>. Tests create their own tenants; a test that stops Redis or a node puts
 /// things back (and waits until every node is healthy again) before it ends.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : NodeClusterFixture("a", "b", "c")
 {
     public TestPostgres Database { get; private set; } = null!;
 
-    public RedisServer Redis { get; private set; } = null!;
-
-    public NodeCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task<string> StartDatabaseAsync()
     {
-        try
-        {
-            Database = await TestPostgres.CreateDatabaseAsync("cluster");
-            Redis = await RedisServer.StartAsync();
-            Cluster = await NodeCluster.StartAsync(Database.ConnectionString, Redis.Configuration, "a", "b", "c");
-            await Cluster.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
-        }
-        catch
-        {
-            // xunit does not dispose a fixture whose initialization failed: release what was started.
-            await DisposeAsync();
-            throw;
-        }
+        Database = await TestPostgres.CreateDatabaseAsync("cluster");
+        return Database.ConnectionString;
     }
 
-    public async Task DisposeAsync()
+    protected override async ValueTask DisposeDatabaseAsync()
     {
-        if (Cluster is not null)
-        {
-            await Cluster.DisposeAsync();
-        }
-
-        if (Redis is not null)
-        {
-            await Redis.DisposeAsync();
-        }
-
         if (Database is not null)
         {
             await Database.DisposeAsync();

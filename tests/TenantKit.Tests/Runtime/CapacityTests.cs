@@ -2,12 +2,26 @@ namespace TenantKit.Tests.Runtime;
 
 public class CapacityTests
 {
-    private static RuntimeHarness Create(int capacity, params string[] tenants)
-        => RuntimeHarness.Create(RuntimeHarness.Tenants(tenants), b => b.ConfigureRuntime(o =>
+    private static RuntimeHarness Create(int capacity, params string[] tenants) => Create(capacity, RuntimeHarness.Tenants(tenants));
+
+    private static RuntimeHarness Create(int capacity, TenantDraft[] tenants)
+        => RuntimeHarness.Create(tenants, b => b.ConfigureRuntime(o =>
         {
             o.Capacity = capacity;
             o.IdleTimeout = Timeout.InfiniteTimeSpan;
         }));
+
+    /// <summary>A lease on every tenant: they all load, and no automatic capacity check can unload any meanwhile.</summary>
+    private static async Task<List<TenantLease>> LeaseAllAsync(RuntimeHarness h, TenantDraft[] tenants)
+    {
+        var leases = new List<TenantLease>();
+        foreach (var draft in tenants)
+        {
+            leases.Add(await h.AcquireAsync(draft.Id!));
+        }
+
+        return leases;
+    }
 
     [Fact]
     public async Task EnforceCapacity_ManyResident_DoesNotCopyTheTenantTable()
@@ -16,19 +30,11 @@ public class CapacityTests
         // table (stalling the acquires that add or remove tenants) and copies it: 8 bytes per tenant, 8 KB here.
         const int Tenants = 1_000;
         var drafts = RuntimeHarness.Tenants(Tenants + 1);
-        await using var h = RuntimeHarness.Create(drafts, b => b.ConfigureRuntime(o =>
-        {
-            o.Capacity = Tenants;
-            o.IdleTimeout = Timeout.InfiniteTimeSpan;
-        }));
+        await using var h = Create(Tenants, drafts);
 
         // Every tenant leased: the check has an excess to look for and nothing it may unload, so the only allocations
         // are its own, whatever the background checks do on other threads.
-        var leases = new List<TenantLease>();
-        foreach (var draft in drafts)
-        {
-            leases.Add(await h.AcquireAsync(draft.Id!));
-        }
+        var leases = await LeaseAllAsync(h, drafts);
 
         h.Runtime.EnforceCapacity();
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -101,20 +107,10 @@ public class CapacityTests
         // Capacity 200: one pass unloads the excess and 1% more (2 tenants), so the next 2 builds need no scan.
         const int Capacity = 200;
         var drafts = RuntimeHarness.Tenants(Capacity + 1);
-        await using var h = RuntimeHarness.Create(drafts, b => b.ConfigureRuntime(o =>
-        {
-            o.Capacity = Capacity;
-            o.IdleTimeout = Timeout.InfiniteTimeSpan;
-        }));
+        await using var h = Create(Capacity, drafts);
 
         // Leased while loading, so no background check unloads anything; released oldest first.
-        var leases = new List<TenantLease>();
-        foreach (var draft in drafts)
-        {
-            leases.Add(await h.AcquireAsync(draft.Id!));
-        }
-
-        foreach (var lease in leases)
+        foreach (var lease in await LeaseAllAsync(h, drafts))
         {
             lease.Dispose();
             h.Time.Advance(TimeSpan.FromSeconds(1));
