@@ -41,6 +41,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     private long _unloads;
     private int _stopping;
     private int _capacityCheckQueued;
+    private Task _capacityCheck = Task.CompletedTask;
 
     public TenantRuntime(
         TenantContainerFactory factory,
@@ -269,6 +270,12 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
 
         EnforceCapacity();
     }
+
+    /// <summary>
+    /// The capacity check most recently queued after a build; once it completes, every check queued before it has run. Tests
+    /// wait for it before they rely on the order of the idle tenants; the runtime itself never waits.
+    /// </summary>
+    internal Task QueuedCapacityCheck => Volatile.Read(ref _capacityCheck);
 
     internal void EnforceCapacity()
     {
@@ -944,14 +951,28 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         if (_options.Capacity is { } capacity && Volatile.Read(ref _resident) > capacity
             && Interlocked.CompareExchange(ref _capacityCheckQueued, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static runtime =>
-                {
-                    Volatile.Write(ref runtime._capacityCheckQueued, 0);
-                    runtime.EnforceCapacity();
-                },
-                this,
-                preferLocal: false);
+            // Published before it can start (and reset the flag), so the field always holds the latest check. No
+            // execution context: the check must not carry the building caller's tenant scope or keep it alive.
+            Task check;
+            using (ExecutionContext.SuppressFlow())
+            {
+                check = new Task(
+                    static state =>
+                    {
+                        // The flag is reset under the check's lock: a check queued from now on runs after this one.
+                        var runtime = (TenantRuntime)state!;
+                        lock (runtime._capacityGate)
+                        {
+                            Volatile.Write(ref runtime._capacityCheckQueued, 0);
+                            runtime.EnforceCapacity();
+                        }
+                    },
+                    this,
+                    TaskCreationOptions.DenyChildAttach);
+            }
+
+            Volatile.Write(ref _capacityCheck, check);
+            check.Start(TaskScheduler.Default);
         }
     }
 

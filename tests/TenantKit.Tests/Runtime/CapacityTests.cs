@@ -11,7 +11,10 @@ public class CapacityTests
             o.IdleTimeout = Timeout.InfiniteTimeSpan;
         }));
 
-    /// <summary>A lease on every tenant: they all load, and no automatic capacity check can unload any meanwhile.</summary>
+    /// <summary>
+    /// A lease on every tenant: they all load, and no automatic capacity check can unload any meanwhile. Returns once
+    /// the checks queued by those builds have run, so none runs later, while the caller releases the leases in order.
+    /// </summary>
     private static async Task<List<TenantLease>> LeaseAllAsync(RuntimeHarness h, TenantDraft[] tenants)
     {
         var leases = new List<TenantLease>();
@@ -20,6 +23,7 @@ public class CapacityTests
             leases.Add(await h.AcquireAsync(draft.Id!));
         }
 
+        await h.Runtime.QueuedCapacityCheck;
         return leases;
     }
 
@@ -78,12 +82,8 @@ public class CapacityTests
         await using var h = Create(2, "a", "b", "c", "d", "e", "f");
 
         // A lease on every tenant keeps the automatic capacity checks from unloading anything while they load.
-        var leases = new List<TenantLease>();
-        foreach (var id in new[] { "d", "b", "f", "a", "e", "c" })
-        {
-            leases.Add(await h.AcquireAsync(id));
-            h.Time.Advance(TimeSpan.FromSeconds(1));
-        }
+        var order = RuntimeHarness.Tenants("d", "b", "f", "a", "e", "c");
+        var leases = await LeaseAllAsync(h, order);
 
         // Released in this order, so last access is oldest for "d" and newest for "c".
         foreach (var lease in leases)
@@ -109,13 +109,16 @@ public class CapacityTests
         var drafts = RuntimeHarness.Tenants(Capacity + 1);
         await using var h = Create(Capacity, drafts);
 
-        // Leased while loading, so no background check unloads anything; released oldest first.
-        foreach (var lease in await LeaseAllAsync(h, drafts))
+        // The first 200 fill the runtime to its cap (no check has anything to do) and are released oldest first; the
+        // 201st, the most recently used, takes it past the cap. The check its build queues and the one below run one
+        // after the other, and whichever comes first unloads the same three.
+        foreach (var lease in await LeaseAllAsync(h, drafts[..Capacity]))
         {
             lease.Dispose();
             h.Time.Advance(TimeSpan.FromSeconds(1));
         }
 
+        await h.TouchAsync(drafts[Capacity].Id!);
         h.Runtime.EnforceCapacity();
 
         Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
