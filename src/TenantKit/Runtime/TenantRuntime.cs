@@ -21,6 +21,13 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     private readonly ConcurrentDictionary<string, Tombstone> _gone = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _goneOrder = new();
     private readonly Lock _capacityGate = new();
+
+    // The capacity check's state, guarded by _capacityGate: the least recently used idle generations found by its
+    // last scan (least recent first), and the scan's reusable heap and ordering buffer.
+    private readonly Queue<CapacityCandidate> _capacityCandidates = new();
+    private readonly PriorityQueue<CapacityCandidate, long> _capacityHeap = new();
+    private CapacityCandidate[] _capacityOrder = [];
+    private int _capacityScans;
     private readonly TenantContainerFactory _factory;
     private readonly TenantRuntimeOptions _options;
     private readonly TenantServicesConfiguration _configuration;
@@ -277,6 +284,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     /// </summary>
     internal Task QueuedCapacityCheck => Volatile.Read(ref _capacityCheck);
 
+    /// <summary>How many times a capacity check has visited every resident tenant. For tests.</summary>
+    internal int CapacityScans
+    {
+        get
+        {
+            lock (_capacityGate)
+            {
+                return _capacityScans;
+            }
+        }
+    }
+
     internal void EnforceCapacity()
     {
         if (_options.Capacity is not { } capacity)
@@ -293,52 +312,89 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
                 return;
             }
 
-            // Unload down to 1% under the cap (none below a capacity of 100): with many tenants churning, the scan
-            // below (every resident tenant) then runs once per ~1% of the capacity in builds, not after every build.
+            // Unload down to 1% under the cap (none below a capacity of 100), so a check is queued once per ~1% of the
+            // capacity in builds, not after every build.
             var target = capacity - (capacity / 100);
-            var excess = Volatile.Read(ref _resident) - target;
-            if (excess <= 0)
+            var scanned = false;
+            while (Volatile.Read(ref _resident) > target)
             {
-                return;
-            }
-
-            // The `excess` least recently used unleased generations: a bounded max-heap on last access.
-            var oldest = new PriorityQueue<(TenantSlot Slot, TenantGeneration Generation), long>(excess + 1);
-
-            // Runs after every build past capacity: enumerate the dictionary itself, which takes no lock and copies
-            // nothing (Values locks every bucket, stalling acquires, and copies the whole table).
-            foreach (var (_, slot) in _slots)
-            {
-                var generation = slot.Current;
-                if (generation is null || generation.Leases != 0)
+                if (!_capacityCandidates.TryDequeue(out var candidate))
                 {
+                    if (scanned)
+                    {
+                        break; // Every idle tenant has been tried; the rest hold leases.
+                    }
+
+                    // A scan visits every resident tenant (a few cache misses each: milliseconds at 10,000), so it
+                    // keeps the least recently used 5% of the capacity, and the next checks unload from that list.
+                    FindLeastRecentlyUsed(Math.Max(Volatile.Read(ref _resident) - target, capacity / 20));
+                    scanned = true;
                     continue;
                 }
 
-                oldest.Enqueue((slot, generation), -generation.LastAccess);
-                if (oldest.Count > excess)
+                // Untouched since the scan, it is still among the least recently used: everything the scan left out
+                // was used more recently, and use only moves a generation's last access later. One used since,
+                // reloaded or gone is dropped from the list.
+                var generation = candidate.Slot.Current;
+                if (generation is not null && generation.Number == candidate.Generation && generation.LastAccess == candidate.LastAccess)
                 {
-                    oldest.Dequeue();
+                    TryUnloadUnleased(candidate.Slot, generation, TenantUnloadReason.Capacity);
                 }
             }
+        }
+    }
 
-            // The heap yields the most recent first: unload from the other end, the least recently used first, and
-            // stop as soon as the runtime is back within capacity.
-            var victims = new (TenantSlot Slot, TenantGeneration Generation)[oldest.Count];
-            for (var i = victims.Length - 1; oldest.TryDequeue(out var candidate, out _); i--)
+    /// <summary>
+    /// Fills the candidate list with the <paramref name="count"/> least recently used unleased generations, the least
+    /// recently used first. Caller holds the capacity gate.
+    /// </summary>
+    private void FindLeastRecentlyUsed(int count)
+    {
+        // A bounded heap whose root is the most recently used of those kept: a generation used more recently than the
+        // root (most of them, once the heap is full) is compared with it and dropped without reordering the heap.
+        _capacityScans++;
+        var heap = _capacityHeap;
+        heap.Clear();
+        _capacityCandidates.Clear();
+
+        // Enumerating the dictionary itself takes no lock and copies nothing (Values locks every bucket, stalling
+        // acquires, and copies the whole table).
+        foreach (var (_, slot) in _slots)
+        {
+            var generation = slot.Current;
+            if (generation is null || generation.Leases != 0)
             {
-                victims[i] = candidate;
+                continue;
             }
 
-            foreach (var (slot, generation) in victims)
+            var lastAccess = generation.LastAccess;
+            var candidate = new CapacityCandidate(slot, generation.Number, lastAccess);
+            if (heap.Count < count)
             {
-                if (Volatile.Read(ref _resident) <= target)
-                {
-                    break;
-                }
-
-                TryUnloadUnleased(slot, generation, TenantUnloadReason.Capacity);
+                heap.Enqueue(candidate, -lastAccess);
             }
+            else
+            {
+                heap.EnqueueDequeue(candidate, -lastAccess);
+            }
+        }
+
+        // The heap yields the most recently used first; the list wants the least recently used first.
+        var found = heap.Count;
+        if (_capacityOrder.Length < found)
+        {
+            _capacityOrder = new CapacityCandidate[Math.Max(found, _capacityOrder.Length * 2)];
+        }
+
+        for (var i = found - 1; heap.TryDequeue(out var candidate, out _); i--)
+        {
+            _capacityOrder[i] = candidate;
+        }
+
+        for (var i = 0; i < found; i++)
+        {
+            _capacityCandidates.Enqueue(_capacityOrder[i]);
+            _capacityOrder[i] = default;
         }
     }
 

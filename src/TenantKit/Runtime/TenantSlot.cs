@@ -37,3 +37,6 @@ internal sealed record UnloadRecord(string Identifier, long Generation, TenantUn
 
 /// <summary>A tenant suspended (its suspended snapshot) or deleted (<see langword="null"/>), as the change feed announced it.</summary>
 internal sealed record Tombstone(TenantInfo? Suspended);
+
+/// <summary>A generation a capacity scan found idle, with its number and last access at that moment.</summary>
+internal readonly record struct CapacityCandidate(TenantSlot Slot, long Generation, long LastAccess);

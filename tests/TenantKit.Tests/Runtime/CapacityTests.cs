@@ -135,6 +135,46 @@ public class CapacityTests
     }
 
     [Fact]
+    public async Task EnforceCapacity_AfterAScan_UnloadsFromItsListSkippingTenantsUsedOrLeasedSince()
+    {
+        // Capacity 200: a scan keeps the 10 least recently used (5% of the cap); each check unloads 3.
+        const int Capacity = 200;
+        var drafts = RuntimeHarness.Tenants(Capacity + 4);
+        var ids = drafts.Select(d => d.Id!).ToArray();
+        await using var h = Create(Capacity, drafts);
+        foreach (var lease in await LeaseAllAsync(h, drafts[..Capacity]))
+        {
+            lease.Dispose();
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await h.TouchAsync(ids[Capacity]);
+        h.Runtime.EnforceCapacity();
+        Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
+        Assert.Equal(1, h.Runtime.CapacityScans);
+
+        // Since that scan, t003 was used (it is now the most recent) and t004 is leased: neither may go.
+        await h.TouchAsync(ids[3]);
+        var held = await h.AcquireAsync(ids[4]);
+        foreach (var id in ids[(Capacity + 1)..])
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            await h.TouchAsync(id);
+        }
+
+        await h.Runtime.QueuedCapacityCheck;
+        h.Runtime.EnforceCapacity();
+
+        Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
+        Assert.Equal(1, h.Runtime.CapacityScans); // Served from the first scan's list.
+        Assert.True(h.IsResident(ids[3]));
+        Assert.True(h.IsResident(ids[4]));
+        Assert.All(ids[5..8], id => Assert.Equal(TenantUnloadReason.Capacity, h.Status(id).LastUnloadReason));
+        Assert.All(ids[8..], id => Assert.True(h.IsResident(id), id));
+        held.Dispose();
+    }
+
+    [Fact]
     public async Task EnforceCapacity_LeasedTenants_AreNeverUnloaded()
     {
         await using var h = Create(1, "a", "b", "c");
