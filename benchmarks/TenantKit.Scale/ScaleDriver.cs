@@ -152,10 +152,16 @@ public static class ScaleDriver
             _stop = false;
             var phaseStart = clock.Elapsed.TotalSeconds;
             var workers = new Task[options.Connections];
+
+            // At a fixed rate, worker w sends its k-th request at start + (w + k * connections) / rate. The warm-up
+            // always runs as fast as it can: it only loads the hot set.
+            var period = options.Rate > 0 && phase != "warmup" ? options.Connections / options.Rate : 0;
+            var scheduleStart = Stopwatch.GetTimestamp();
             for (var w = 0; w < workers.Length; w++)
             {
                 var random = new Random(options.Seed + (w * 7919) + phase.Length);
-                workers[w] = Task.Run(() => WorkAsync(client, () => next(random)));
+                var offset = period > 0 ? (double)w / options.Rate : 0;
+                workers[w] = Task.Run(() => WorkAsync(client, () => next(random), scheduleStart, offset, period));
             }
 
             var all = Task.WhenAll(workers);
@@ -192,9 +198,9 @@ public static class ScaleDriver
             phases.Add(PhaseResult.Create(variant, phase, phaseStart, duration, _phase, Interlocked.Read(ref _phaseFailures), start, end, samples, _firstError));
         }
 
-        private async Task WorkAsync(HttpClient client, Func<int> next)
+        private async Task WorkAsync(HttpClient client, Func<int> next, long scheduleStart, double offset, double period)
         {
-            while (!_stop)
+            for (long k = 0; !_stop; k++)
             {
                 var rank = next();
                 if (rank < 0)
@@ -202,8 +208,30 @@ public static class ScaleDriver
                     return;
                 }
 
-                var ok = false;
                 var started = Stopwatch.GetTimestamp();
+                if (period > 0)
+                {
+                    // Due at this time. Early: wait, and count from when it is sent (the timer's lateness is the
+                    // client's, not the server's). Late (the previous answer came after this one was due): send now,
+                    // and count from when it was due.
+                    var due = scheduleStart + (long)((offset + (k * period)) * Stopwatch.Frequency);
+                    if (due > started)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds((due - started) / (double)Stopwatch.Frequency));
+                        if (_stop)
+                        {
+                            return;
+                        }
+
+                        started = Stopwatch.GetTimestamp();
+                    }
+                    else
+                    {
+                        started = due;
+                    }
+                }
+
+                var ok = false;
                 try
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, "/work");

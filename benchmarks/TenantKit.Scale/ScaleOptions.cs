@@ -51,6 +51,14 @@ public sealed class ScaleOptions
     /// </summary>
     public int GcConserveMemory { get; set; }
 
+    /// <summary>
+    /// Requests per second the client sends in the hot and churn phases, spread evenly over the connections, or 0 (the
+    /// default) to send each connection's next request as soon as the previous one is answered (closed loop: the
+    /// servers run saturated, and latency is mostly queueing). At a fixed rate a request's latency counts from when it
+    /// was due, so a server that falls behind is charged for the wait (no coordinated omission).
+    /// </summary>
+    public double Rate { get; set; }
+
     /// <summary>Seed of the client's tenant sequence.</summary>
     public int Seed { get; set; } = 7;
 
@@ -81,9 +89,15 @@ public sealed class ScaleOptions
                 case "--disable-dynamic-di": options.DisableDynamicDi = bool.Parse(value); break;
                 case "--server-gc": options.ServerGc = bool.Parse(value); break;
                 case "--gc-conserve-memory": options.GcConserveMemory = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
+        }
+
+        if (options.Rate < 0 || double.IsNaN(options.Rate) || double.IsInfinity(options.Rate))
+        {
+            throw new ArgumentException("Need --rate >= 0 (0: closed loop).");
         }
 
         if (options.GcConserveMemory is < 0 or > 9)
