@@ -26,6 +26,32 @@ public class HostSingletonCheckTests
     }
 
     [Fact]
+    public async Task Start_WithEagerLoading_FailsBeforeAnyTenantIsBuilt()
+    {
+        await using var h = Harness(
+            s => s.AddMemoryCache().AddSingleton<PriceCache>(),
+            b => b.ConfigureRuntime(o => o.LoadingPolicy = TenantLoadingPolicy.Eager));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(h.StartAsync);
+
+        Assert.Empty(h.Probes.All);
+        Assert.Equal((0L, 0L), (h.Runtime.Counts.Builds, h.Runtime.Counts.FailedBuilds));
+    }
+
+    [Fact]
+    public async Task Start_IsolatedServiceRegisteredByFactory_IsStillADependency()
+    {
+        // Isolation is about the service type: however the host built its cache, the singleton holds the host's.
+        await using var h = Harness(s => s
+            .AddSingleton<IMemoryCache>(_ => new MemoryCache(new MemoryCacheOptions()))
+            .AddSingleton<PriceCache>());
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(h.StartAsync);
+
+        Assert.Contains("(PriceCache -> IMemoryCache)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_SingletonThroughAnotherSingleton_FailsWithTheWholePath()
     {
         await using var h = Harness(s => s.AddMemoryCache().AddSingleton<PriceCache>().AddSingleton<IQuotes, Quotes>());
