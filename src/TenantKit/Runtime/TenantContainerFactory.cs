@@ -19,6 +19,8 @@ internal sealed partial class TenantContainerFactory
     private readonly ILogger _logger;
     private readonly Lock _templateGate = new();
     private ServiceDescriptor[]? _template;
+    private bool _checked;
+    private string? _sharingError;
 
     public TenantContainerFactory(
         TenantServicesConfiguration configuration,
@@ -58,6 +60,34 @@ internal sealed partial class TenantContainerFactory
         });
     }
 
+    /// <summary>
+    /// Runs the start-up check (<see cref="HostSingletonCheck"/>) once: throws if a host singleton that every tenant
+    /// shares depends on a service each tenant must have its own. The hosted service calls it at start, and the
+    /// template calls it before its first tenant, so no tenant is built past a failed check.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A shared host singleton depends on a tenant-only service.</exception>
+    public void ValidateHostSingletons()
+    {
+        lock (_templateGate)
+        {
+            CheckHostSingletons();
+        }
+    }
+
+    private void CheckHostSingletons()
+    {
+        if (!_checked)
+        {
+            _sharingError = HostSingletonCheck.Run(_configuration);
+            _checked = true;
+        }
+
+        if (_sharingError is not null)
+        {
+            throw new InvalidOperationException(_sharingError);
+        }
+    }
+
     private ServiceDescriptor[] GetTemplate()
     {
         var template = Volatile.Read(ref _template);
@@ -74,14 +104,14 @@ internal sealed partial class TenantContainerFactory
 
     private ServiceDescriptor[] CreateTemplate()
     {
+        CheckHostSingletons();
         var hostDescriptors = _configuration.HostServices.ToArray();
         var result = new List<ServiceDescriptor>(hostDescriptors.Length);
         var groups = new Dictionary<(Type Type, object? Key), List<int>>();
         for (var i = 0; i < hostDescriptors.Length; i++)
         {
             var d = hostDescriptors[i];
-            if (d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.IsGenericTypeDefinition
-                && !IsExcluded(d.ServiceType) && !IsIsolated(d.ServiceType) && !HasInstance(d))
+            if (_configuration.IsForwarded(d))
             {
                 var key = (d.ServiceType, d.ServiceKey);
                 if (!groups.TryGetValue(key, out var list))
@@ -173,16 +203,11 @@ internal sealed partial class TenantContainerFactory
     private static ServiceDescriptor Describe(Type type, object? key, Func<IServiceProvider, object> factory)
         => key is null ? ServiceDescriptor.Singleton(type, factory) : ServiceDescriptor.KeyedSingleton(type, key, (sp, _) => factory(sp));
 
-    private static bool HasInstance(ServiceDescriptor d)
-        => d.IsKeyedService ? d.KeyedImplementationInstance is not null : d.ImplementationInstance is not null;
+    private static bool HasInstance(ServiceDescriptor d) => TenantServicesConfiguration.HasInstance(d);
 
-    private bool IsExcluded(Type type)
-        => type.FullName is { } name && _configuration.ExcludedServiceNames.Contains(name)
-            || type == typeof(IServiceProvider) || type == typeof(IServiceScopeFactory);
+    private bool IsExcluded(Type type) => _configuration.IsExcluded(type);
 
-    private bool IsIsolated(Type type)
-        => _configuration.IsolatedServices.Contains(type)
-            || (type.IsGenericType && _configuration.IsolatedServices.Contains(type.GetGenericTypeDefinition()));
+    private bool IsIsolated(Type type) => _configuration.IsIsolated(type);
 
     /// <summary>A service collection with its capacity given up front.</summary>
     private sealed class TemplateServiceCollection(int capacity) : List<ServiceDescriptor>(capacity), IServiceCollection;

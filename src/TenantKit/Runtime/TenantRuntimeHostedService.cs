@@ -5,7 +5,8 @@ using TenantKit.Catalog;
 namespace TenantKit.Runtime;
 
 /// <summary>
-/// Starts following the catalog's change log, then loads eager tenants at start-up (the log's version is read first, so
+/// Runs the start-up check of host singletons (<see cref="TenantContainerFactory.ValidateHostSingletons"/>), starts
+/// following the catalog's change log, then loads eager tenants at start-up (the log's version is read first, so
 /// no change committed after the tenants were read is missed); at shutdown stops following it and drains every tenant,
 /// before the host's container is disposed.
 /// </summary>
@@ -24,6 +25,9 @@ internal sealed class TenantRuntimeHostedService(IServiceProvider services) : IH
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The start-up check comes first: no tenant is built, eagerly or by a request, while a host singleton every
+        // tenant would share holds a service each tenant must have its own.
+        services.GetRequiredService<TenantContainerFactory>().ValidateHostSingletons();
         _runtime = services.GetRequiredService<TenantRuntime>();
         _sync = services.GetRequiredService<TenantChangeSync>();
         await _sync.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,12 @@ internal sealed class TenantServicesConfiguration
     /// <summary>Services never shared with the host, even when the host registered them as singletons.</summary>
     public HashSet<Type> IsolatedServices { get; } = [];
 
+    /// <summary>
+    /// Host singletons the start-up check lets depend on tenant-only services: shared with every tenant on purpose,
+    /// with what the host built them from.
+    /// </summary>
+    public HashSet<Type> SharedDependencies { get; } = [];
+
     /// <summary>Full names of services never carried into tenant containers.</summary>
     public HashSet<string> ExcludedServiceNames { get; } = new(StringComparer.Ordinal)
     {
@@ -33,4 +39,26 @@ internal sealed class TenantServicesConfiguration
     public List<Func<TenantInfo, IServiceProvider, CancellationToken, ValueTask>> OnActivated { get; } = [];
 
     public List<Func<TenantInfo, IServiceProvider, CancellationToken, ValueTask>> OnUnloading { get; } = [];
+
+    /// <summary>
+    /// Whether a host registration reaches tenant containers as the host's one instance: a singleton, not an open
+    /// generic (those are registered anew per tenant), not excluded, not isolated, not an instance (copied as is).
+    /// The template and the start-up check both use it, so they always agree on what is shared.
+    /// </summary>
+    public bool IsForwarded(ServiceDescriptor descriptor)
+        => descriptor.Lifetime == ServiceLifetime.Singleton && !descriptor.ServiceType.IsGenericTypeDefinition
+            && !IsExcluded(descriptor.ServiceType) && !IsIsolated(descriptor.ServiceType) && !HasInstance(descriptor);
+
+    /// <summary>Whether <paramref name="type"/> is never carried from the host into tenant containers.</summary>
+    public bool IsExcluded(Type type)
+        => type.FullName is { } name && ExcludedServiceNames.Contains(name)
+            || type == typeof(IServiceProvider) || type == typeof(IServiceScopeFactory);
+
+    /// <summary>Whether every tenant builds its own <paramref name="type"/> (also a closed form of an isolated open generic).</summary>
+    public bool IsIsolated(Type type)
+        => IsolatedServices.Contains(type)
+            || (type.IsConstructedGenericType && IsolatedServices.Contains(type.GetGenericTypeDefinition()));
+
+    public static bool HasInstance(ServiceDescriptor descriptor)
+        => descriptor.IsKeyedService ? descriptor.KeyedImplementationInstance is not null : descriptor.ImplementationInstance is not null;
 }
