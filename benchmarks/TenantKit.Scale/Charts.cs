@@ -23,7 +23,7 @@ public static class Charts
         {
             var f = line.Split(',');
             double D(int i) => double.Parse(f[i], C);
-            samples.Add(new Sample(f[0], f[1], D(2), (long)D(3), D(4), (long)D(5), D(6), D(7), D(8), D(9), D(10), D(11), (int)D(12), (int)D(13), (int)D(14), (int)D(15), D(16), D(17), f.Length > 18 ? D(18) : 0));
+            samples.Add(new Sample(f[0], f[1], D(2), (long)D(3), D(4), (long)D(5), D(6), D(7), D(8), D(9), D(10), D(11), (int)D(12), (int)D(13), (int)D(14), (int)D(15), D(16), D(17), f.Length > 18 ? D(18) : 0, f.Length > 19 ? D(19) : 0));
         }
 
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(options.Output, "summary.json")));

@@ -344,7 +344,8 @@ public static class ScaleDriver
             long.Parse(f[0], Invariant), long.Parse(f[1], Invariant), long.Parse(f[2], Invariant), long.Parse(f[3], Invariant),
             int.Parse(f[4], Invariant), int.Parse(f[5], Invariant), int.Parse(f[6], Invariant),
             int.Parse(f[7], Invariant), int.Parse(f[8], Invariant), int.Parse(f[9], Invariant),
-            long.Parse(f[10], Invariant), long.Parse(f[11], Invariant), long.Parse(f[12], Invariant), long.Parse(f[13], Invariant));
+            long.Parse(f[10], Invariant), long.Parse(f[11], Invariant), long.Parse(f[12], Invariant), long.Parse(f[13], Invariant),
+            long.Parse(f[14], Invariant));
     }
 
     /// <summary>Samples ranks 0..n-1 with probability proportional to 1/(rank+1)^s.</summary>
@@ -379,15 +380,16 @@ public static class ScaleDriver
 /// <summary>The server's metrics at one instant (see ScaleServer.Stats).</summary>
 public sealed record ServerStats(
     long Requests, long AllocatedBytes, long WorkingSet, long ManagedHeap, int Gen0, int Gen1, int Gen2,
-    int Resident, int Building, int Draining, long Builds, long Unloads, long FailedBuilds, long GcCommitted);
+    int Resident, int Building, int Draining, long Builds, long Unloads, long FailedBuilds, long GcCommitted,
+    long GcPauseTicks);
 
 /// <summary>One row of samples.csv: one second of one variant.</summary>
 public sealed record Sample(
     string Variant, string Phase, double Second, long Requests, double Rps, long Failures, double P50Ms, double P99Ms,
     double P999Ms, double AllocatedBytesPerRequest, double WorkingSetMb, double ManagedHeapMb, int Gen2, int Resident,
-    int Building, int Draining, double BuildsPerSecond, double UnloadsPerSecond, double GcCommittedMb)
+    int Building, int Draining, double BuildsPerSecond, double UnloadsPerSecond, double GcCommittedMb, double GcPauseMs)
 {
-    private const string Header = "variant,phase,second,requests,rps,failures,p50_ms,p99_ms,p999_ms,alloc_bytes_per_request,working_set_mb,managed_heap_mb,gen2_collections,resident,building,draining,builds_per_s,unloads_per_s,gc_committed_mb";
+    private const string Header = "variant,phase,second,requests,rps,failures,p50_ms,p99_ms,p999_ms,alloc_bytes_per_request,working_set_mb,managed_heap_mb,gen2_collections,resident,building,draining,builds_per_s,unloads_per_s,gc_committed_mb,gc_pause_ms";
 
     internal static Sample Create(string variant, string phase, double second, double dt, LatencyHistogram interval, long failures, ServerStats before, ServerStats after)
     {
@@ -397,7 +399,8 @@ public sealed record Sample(
             interval.QuantileMs(0.50), interval.QuantileMs(0.99), interval.QuantileMs(0.999),
             served > 0 ? (after.AllocatedBytes - before.AllocatedBytes) / (double)served : 0,
             after.WorkingSet / 1048576.0, after.ManagedHeap / 1048576.0, after.Gen2, after.Resident, after.Building, after.Draining,
-            (after.Builds - before.Builds) / dt, (after.Unloads - before.Unloads) / dt, after.GcCommitted / 1048576.0);
+            (after.Builds - before.Builds) / dt, (after.Unloads - before.Unloads) / dt, after.GcCommitted / 1048576.0,
+            TimeSpan.FromTicks(after.GcPauseTicks - before.GcPauseTicks).TotalMilliseconds);
     }
 
     internal static string ToCsv(IEnumerable<Sample> samples)
@@ -405,7 +408,7 @@ public sealed record Sample(
         var text = new StringBuilder(Header).Append('\n');
         foreach (var s in samples)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{s.Variant},{s.Phase},{s.Second:0.000},{s.Requests},{s.Rps:0.0},{s.Failures},{s.P50Ms:0.000},{s.P99Ms:0.000},{s.P999Ms:0.000},{s.AllocatedBytesPerRequest:0},{s.WorkingSetMb:0.0},{s.ManagedHeapMb:0.0},{s.Gen2},{s.Resident},{s.Building},{s.Draining},{s.BuildsPerSecond:0.0},{s.UnloadsPerSecond:0.0},{s.GcCommittedMb:0.0}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{s.Variant},{s.Phase},{s.Second:0.000},{s.Requests},{s.Rps:0.0},{s.Failures},{s.P50Ms:0.000},{s.P99Ms:0.000},{s.P999Ms:0.000},{s.AllocatedBytesPerRequest:0},{s.WorkingSetMb:0.0},{s.ManagedHeapMb:0.0},{s.Gen2},{s.Resident},{s.Building},{s.Draining},{s.BuildsPerSecond:0.0},{s.UnloadsPerSecond:0.0},{s.GcCommittedMb:0.0},{s.GcPauseMs:0.0}\n");
         }
 
         return text.ToString();

@@ -101,7 +101,7 @@ public static class ScaleServer
         var counts = runtime?.Counts ?? default;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Interlocked.Read(ref s_requests)},{GC.GetTotalAllocatedBytes(precise: false)},{Environment.WorkingSet},{GC.GetTotalMemory(forceFullCollection: false)},{GC.CollectionCount(0)},{GC.CollectionCount(1)},{GC.CollectionCount(2)},{counts.Resident},{counts.Building},{counts.Draining},{counts.Builds},{counts.Unloads},{counts.FailedBuilds},{GC.GetGCMemoryInfo().TotalCommittedBytes}");
+            $"{Interlocked.Read(ref s_requests)},{GC.GetTotalAllocatedBytes(precise: false)},{Environment.WorkingSet},{GC.GetTotalMemory(forceFullCollection: false)},{GC.CollectionCount(0)},{GC.CollectionCount(1)},{GC.CollectionCount(2)},{counts.Resident},{counts.Building},{counts.Draining},{counts.Builds},{counts.Unloads},{counts.FailedBuilds},{GC.GetGCMemoryInfo().TotalCommittedBytes},{GC.GetTotalPauseDuration().Ticks}");
     }
 
     /// <summary>The app's own registrations: a few dozen services of every lifetime, options and a memory cache.</summary>
