@@ -47,9 +47,9 @@ public sealed class FixedRateTests(FixedRateTests.FixedRateRun run) : IClassFixt
         => Assert.Equal(2_500, ScaleOptions.Parse(["--rate", "2500"]).Rate);
 
     /// <summary>One short TenantKit-only run at 400 requests/s.</summary>
-    public sealed class FixedRateRun : IAsyncLifetime
+    public sealed class FixedRateRun : ScaleRun
     {
-        public ScaleOptions Options { get; } = new()
+        public override ScaleOptions Options { get; } = new()
         {
             Tenants = 2_000,
             Capacity = 200,
@@ -58,17 +58,7 @@ public sealed class FixedRateTests(FixedRateTests.FixedRateRun run) : IClassFixt
             ChurnSeconds = 2,
             Rate = 400,
             Variants = ["tenantkit"],
-            Output = Path.Combine(Path.GetTempPath(), "tenantkit-scale-rate-" + Guid.NewGuid().ToString("N")),
+            Output = TemporaryFolder("rate"),
         };
-
-        public Summary Summary { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Summary = await ScaleDriver.RunAndWriteAsync(Options);
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(Options.Output, recursive: true);
-            return Task.CompletedTask;
-        }
     }
 }

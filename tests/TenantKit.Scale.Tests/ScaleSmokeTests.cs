@@ -61,26 +61,16 @@ public sealed class ScaleSmokeTests(ScaleSmokeTests.SmokeRun run) : IClassFixtur
     }
 
     /// <summary>The one fast run the tests of this class check.</summary>
-    public sealed class SmokeRun : IAsyncLifetime
+    public sealed class SmokeRun : ScaleRun
     {
-        public ScaleOptions Options { get; } = new()
+        public override ScaleOptions Options { get; } = new()
         {
             Tenants = 2_000,
             Capacity = 200,
             Connections = 8,
             HotSeconds = 2,
             ChurnSeconds = 3,
-            Output = Path.Combine(Path.GetTempPath(), "tenantkit-scale-smoke-" + Guid.NewGuid().ToString("N")),
+            Output = TemporaryFolder("smoke"),
         };
-
-        public Summary Summary { get; private set; } = null!;
-
-        public async Task InitializeAsync() => Summary = await ScaleDriver.RunAndWriteAsync(Options);
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(Options.Output, recursive: true);
-            return Task.CompletedTask;
-        }
     }
 }
