@@ -155,7 +155,7 @@ internal sealed class HostSingletonCheck
             return;
         }
 
-        if (_configuration.IsIsolated(type))
+        if (_configuration.IsPerTenant(type))
         {
             if (Find(type, key) >= 0)
             {
@@ -182,7 +182,7 @@ internal sealed class HostSingletonCheck
             return;
         }
 
-        if (IsTenantOnly(item) || _configuration.IsIsolated(item))
+        if (IsTenantOnly(item) || _configuration.IsPerTenant(item))
         {
             if (IsTenantOnly(item) || Find(item, key) >= 0)
             {

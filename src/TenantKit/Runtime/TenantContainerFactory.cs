@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TenantKit.Caching;
 
 namespace TenantKit.Runtime;
 
@@ -33,6 +35,11 @@ internal sealed partial class TenantContainerFactory
         _options = options;
         _logger = logger;
         _configuration.IsolatedServices.Add(typeof(IMemoryCache));
+
+        // The default HybridCache takes IMemoryCache (its L1) and IDistributedCache (its L2) from the container that
+        // builds it: built per tenant, its L1 is the tenant's own and its L2 the tenant's prefixed view, and its tag
+        // invalidations (kept in its own memory and under L2 keys) stay the tenant's too.
+        _configuration.IsolatedServices.Add(typeof(HybridCache));
     }
 
     /// <summary>The number of descriptors every tenant container starts with. For tests and benchmarks.</summary>
@@ -161,14 +168,21 @@ internal sealed partial class TenantContainerFactory
                 continue;
             }
 
-            if (forwarded.TryGetValue(i, out var forward))
-            {
-                result.Add(forward);
-            }
-            else if (IsIsolated(d.ServiceType) && HasInstance(d))
+            if (IsIsolated(d.ServiceType) && HasInstance(d))
             {
                 throw new InvalidOperationException(
                     $"'{d.ServiceType.FullName}' must never be shared between tenants, but the host registered it as an instance. Register it by type or factory so each tenant gets its own.");
+            }
+            else if (TenantCacheDescriptors.IsPrefixed(d.ServiceType))
+            {
+                // The host's distributed cache (forwarded as its instance, or as registered): a view per tenant that
+                // prefixes every key with the tenant. Isolating the instance would not do: tenants would still meet in
+                // the same Redis or SQL Server table, under the same keys.
+                TenantCacheDescriptors.AddPrefixed(result, forwarded.TryGetValue(i, out var shared) ? shared : d, i);
+            }
+            else if (forwarded.TryGetValue(i, out var forward))
+            {
+                result.Add(forward);
             }
             else
             {
