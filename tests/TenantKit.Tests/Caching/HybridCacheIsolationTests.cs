@@ -58,6 +58,20 @@ public class HybridCacheIsolationTests
     }
 
     [Fact]
+    public async Task GetOrCreateAsync_OverTheInProcessDistributedCache_UsesItAsL2UnderTheTenantsPrefix()
+    {
+        // The documented difference: HybridCache skips a bare MemoryDistributedCache as its L2, but a tenant's sees the
+        // prefixing view and uses it.
+        await using var h = Harness(s => s.AddDistributedMemoryCache());
+        var host = h.Services.GetRequiredService<IDistributedCache>();
+
+        await GetAsync(h, "a", new Calls());
+
+        Assert.NotNull(await host.GetAsync("tenant:a:product:1"));
+        Assert.Null(await host.GetAsync("product:1"));
+    }
+
+    [Fact]
     public async Task GetOrCreateAsync_OverABufferCapableL2_UsesTheBufferApiUnderTheTenantsPrefix()
     {
         await using var h = Harness(s => s.AddSingleton<IDistributedCache, RecordingBufferCache>());
