@@ -16,8 +16,9 @@ namespace TenantKit.Caching;
 /// kept under a private service key, so the tenant container builds, scopes and disposes it as before, and the view
 /// over it takes the original key. The cache a tenant registers itself (<c>ConfigureTenantServices</c>) comes later
 /// and wins: it is the tenant's own.</para>
-/// <para>A registration for <see cref="KeyedService.AnyKey"/> that the tenant builds cannot be re-keyed (the key asked
-/// for would be lost), so resolving it in a tenant throws rather than hand out an unprefixed cache.</para>
+/// <para>A registration for <see cref="KeyedService.AnyKey"/> cannot be re-keyed (the key asked for would be lost), and
+/// the host cannot hand over its instance for "any key", so resolving it in a tenant throws rather than hand out an
+/// unprefixed cache.</para>
 /// </remarks>
 internal static class TenantCacheDescriptors
 {
@@ -41,8 +42,8 @@ internal static class TenantCacheDescriptors
         if (Equals(key, KeyedService.AnyKey))
         {
             result.Add(new ServiceDescriptor(type, key, (_, _) => throw new InvalidOperationException(
-                "An IDistributedCache registered for KeyedService.AnyKey and built inside each tenant cannot have its keys prefixed with the tenant. " +
-                "Register it as a singleton, or once per service key."), descriptor.Lifetime));
+                "An IDistributedCache registered for KeyedService.AnyKey cannot be given to tenants with their keys prefixed: " +
+                "register it once per service key."), descriptor.Lifetime));
             return;
         }
 

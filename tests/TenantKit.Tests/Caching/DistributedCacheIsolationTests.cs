@@ -233,6 +233,21 @@ public class DistributedCacheIsolationTests
         Assert.Equal(["tenant:a:k"], inner.Entries.Keys);
     }
 
+    [Theory]
+    [InlineData(ServiceLifetime.Singleton)]
+    [InlineData(ServiceLifetime.Scoped)]
+    public async Task AnyKeyRegistration_ThrowsInATenant_NeverHandsOutTheUnprefixedCache(ServiceLifetime lifetime)
+    {
+        var inner = new RecordingCache();
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("a"), services: s => s.Add(
+            new ServiceDescriptor(typeof(IDistributedCache), KeyedService.AnyKey, (_, _) => inner, lifetime)));
+        await using var a = await h.AcquireAsync("a");
+        using var scope = a.CreateScope();
+
+        Assert.Throws<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredKeyedService<IDistributedCache>("sessions"));
+        Assert.Empty(inner.Calls);
+    }
+
     [Fact]
     public async Task SeveralRegistrations_EveryOneIsPrefixed_InOrder()
     {

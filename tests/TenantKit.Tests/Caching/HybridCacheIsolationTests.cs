@@ -44,6 +44,23 @@ public class HybridCacheIsolationTests
     }
 
     [Fact]
+    public async Task KeyedHybridCache_IsBuiltPerTenant_OverTheTenantsPrefixedL2()
+    {
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("a", "b"), services: s => s
+            .AddSingleton<IDistributedCache, RecordingCache>()
+            .AddKeyedHybridCache("catalog"));
+        var l2 = (RecordingCache)h.Services.GetRequiredService<IDistributedCache>();
+        await using var a = await h.AcquireAsync("a");
+        await using var b = await h.AcquireAsync("b");
+
+        var cacheA = a.Services.GetRequiredKeyedService<HybridCache>("catalog");
+        await cacheA.SetAsync("product:1", "from a");
+
+        Assert.NotSame(cacheA, b.Services.GetRequiredKeyedService<HybridCache>("catalog"));
+        Assert.Contains("tenant:a:product:1", l2.Entries.Keys);
+    }
+
+    [Fact]
     public async Task GetOrCreateAsync_WritesL2UnderTheTenantsPrefix_NeverTheBareKey()
     {
         await using var h = Harness(s => s.AddSingleton<IDistributedCache, RecordingCache>());
