@@ -5,9 +5,10 @@ using TenantKit.Runtime;
 namespace TenantKit.Caching;
 
 /// <summary>
-/// How the host's <see cref="IDistributedCache"/> registrations reach a tenant container: each becomes a
-/// <see cref="TenantDistributedCache"/> (keys prefixed with the tenant) over what the registration gives, with the same
-/// service key and lifetime. The template calls it once per registration; the descriptors are shared by every tenant.
+/// How the host's <see cref="IDistributedCache"/> (and <see cref="IBufferDistributedCache"/>) registrations reach a
+/// tenant container: each becomes a <see cref="TenantDistributedCache"/> (keys prefixed with the tenant) over what the
+/// registration gives, with the same service key and lifetime. The template calls it once per registration; the
+/// descriptors are shared by every tenant.
 /// </summary>
 /// <remarks>
 /// <para>A host singleton (forwarded as the host's instance) or an instance registration: the tenant's view wraps that
@@ -22,8 +23,11 @@ namespace TenantKit.Caching;
 /// </remarks>
 internal static class TenantCacheDescriptors
 {
-    /// <summary>Whether tenant containers replace the host's registrations of <paramref name="type"/> with a prefixed view.</summary>
-    public static bool IsPrefixed(Type type) => type == typeof(IDistributedCache);
+    /// <summary>
+    /// Whether tenant containers replace the host's registrations of <paramref name="type"/> with a prefixed view: the
+    /// distributed cache, also where it is registered as the buffer API alone.
+    /// </summary>
+    public static bool IsPrefixed(Type type) => type == typeof(IDistributedCache) || type == typeof(IBufferDistributedCache);
 
     /// <summary>Adds to <paramref name="result"/> the registrations that replace <paramref name="descriptor"/>, the <paramref name="index"/>th host registration.</summary>
     public static void AddPrefixed(List<ServiceDescriptor> result, ServiceDescriptor descriptor, int index)
@@ -50,12 +54,12 @@ internal static class TenantCacheDescriptors
         var inner = new InnerKey(key, index);
         result.Add(Rekey(descriptor, inner));
         result.Add(key is null
-            ? new ServiceDescriptor(type, sp => Wrap(sp, inner), descriptor.Lifetime)
-            : new ServiceDescriptor(type, key, (sp, _) => Wrap(sp, inner), descriptor.Lifetime));
+            ? new ServiceDescriptor(type, sp => Wrap(sp, type, inner), descriptor.Lifetime)
+            : new ServiceDescriptor(type, key, (sp, _) => Wrap(sp, type, inner), descriptor.Lifetime));
     }
 
-    private static TenantDistributedCache Wrap(IServiceProvider services, InnerKey inner)
-        => TenantDistributedCache.Create(services.GetRequiredKeyedService<IDistributedCache>(inner), services.GetRequiredService<TenantInfo>());
+    private static TenantDistributedCache Wrap(IServiceProvider services, Type type, InnerKey inner)
+        => TenantDistributedCache.Create((IDistributedCache)services.GetRequiredKeyedService(type, inner), services.GetRequiredService<TenantInfo>());
 
     /// <summary>The same registration under <paramref name="inner"/>: same lifetime, type or factory (given its original key).</summary>
     private static ServiceDescriptor Rekey(ServiceDescriptor descriptor, InnerKey inner)

@@ -249,6 +249,18 @@ public class DistributedCacheIsolationTests
     }
 
     [Fact]
+    public async Task BufferCacheRegisteredOnItsOwn_IsPrefixedToo()
+    {
+        var inner = new RecordingBufferCache();
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("a"), services: s => s.AddSingleton<IBufferDistributedCache>(inner));
+        await using var a = await h.AcquireAsync("a");
+
+        a.Services.GetRequiredService<IBufferDistributedCache>().Set("k", new ReadOnlySequence<byte>([1]), NoExpiry);
+
+        Assert.Equal(["tenant:a:k"], inner.Entries.Keys);
+    }
+
+    [Fact]
     public async Task SeveralRegistrations_EveryOneIsPrefixed_InOrder()
     {
         var first = new RecordingCache();
