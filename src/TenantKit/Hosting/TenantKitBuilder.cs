@@ -227,9 +227,10 @@ public sealed class TenantKitBuilder
 
     /// <summary>
     /// Never shares <typeparamref name="TService"/> between tenants, even when the application registered it as a
-    /// singleton: each tenant container builds its own (from the tenant's services). <c>IMemoryCache</c> is always
-    /// isolated. Start-up fails when a host singleton that every tenant shares depends on an isolated service; isolate
-    /// that singleton too (or register it as scoped).
+    /// singleton: each tenant container builds its own (from the tenant's services). <c>IMemoryCache</c> and
+    /// <c>HybridCache</c> are always isolated (and <c>IDistributedCache</c> always prefixes keys with the tenant).
+    /// Start-up fails when a host singleton that every tenant shares depends on an isolated service; isolate that
+    /// singleton too (or register it as scoped).
     /// </summary>
     /// <typeparam name="TService">The service type (an open generic works through the <see cref="Type"/> overload).</typeparam>
     /// <returns>This builder.</returns>
@@ -247,8 +248,9 @@ public sealed class TenantKitBuilder
 
     /// <summary>
     /// Lets the host singleton <typeparamref name="TService"/> depend on services each tenant must have its own
-    /// (<c>IMemoryCache</c>, isolated services, <see cref="TenantInfo"/>): every tenant shares the host's instance with
-    /// the host's copies of those services, on purpose. Without it, start-up fails when a host singleton would do so.
+    /// (<c>IMemoryCache</c>, <c>HybridCache</c>, the unprefixed <c>IDistributedCache</c>, isolated services,
+    /// <see cref="TenantInfo"/>): every tenant shares the host's instance with the host's copies of those services, on
+    /// purpose (cache entries shared by every tenant, say). Without it, start-up fails when a host singleton would do so.
     /// Prefer registering the service as scoped, or isolating it with <see cref="IsolateService{TService}"/>.
     /// </summary>
     /// <typeparam name="TService">The service type the singleton is registered as.</typeparam>

@@ -8,8 +8,8 @@ namespace TenantKit.Runtime;
 /// The start-up check of the design's section 5: refuses a host singleton that tenants would share while it holds a
 /// service every tenant must have its own. Tenant containers forward each host singleton as the host's one instance,
 /// and the host built that instance from the host's services, so a singleton that takes <c>IMemoryCache</c> (or any
-/// isolated service, or <see cref="TenantInfo"/>), directly or through the services it takes, would hand every tenant
-/// the host's copy: a cross-tenant leak nothing else reports.
+/// isolated service, the distributed cache tenants see with prefixed keys, or <see cref="TenantInfo"/>), directly or
+/// through the services it takes, would hand every tenant the host's copy: a cross-tenant leak nothing else reports.
 /// </summary>
 /// <remarks>
 /// <para>It reads descriptors and constructors and constructs nothing. Each forwarded singleton with an implementation
@@ -155,7 +155,7 @@ internal sealed class HostSingletonCheck
             return;
         }
 
-        if (_configuration.IsIsolated(type))
+        if (_configuration.IsPerTenant(type))
         {
             if (Find(type, key) >= 0)
             {
@@ -182,7 +182,7 @@ internal sealed class HostSingletonCheck
             return;
         }
 
-        if (IsTenantOnly(item) || _configuration.IsIsolated(item))
+        if (IsTenantOnly(item) || _configuration.IsPerTenant(item))
         {
             if (IsTenantOnly(item) || Find(item, key) >= 0)
             {

@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TenantKit.Caching;
 
 namespace TenantKit.Runtime;
 
@@ -33,6 +35,11 @@ internal sealed partial class TenantContainerFactory
         _options = options;
         _logger = logger;
         _configuration.IsolatedServices.Add(typeof(IMemoryCache));
+
+        // The default HybridCache takes IMemoryCache (its L1) and IDistributedCache (its L2) from the container that
+        // builds it: built per tenant, its L1 is the tenant's own and its L2 the tenant's prefixed view, and its tag
+        // invalidations (kept in its own memory and under L2 keys) stay the tenant's too.
+        _configuration.IsolatedServices.Add(typeof(HybridCache));
     }
 
     /// <summary>The number of descriptors every tenant container starts with. For tests and benchmarks.</summary>
@@ -123,6 +130,23 @@ internal sealed partial class TenantContainerFactory
             }
         }
 
+        // Every registration of a forwarded (type, key), forwarded or not (an instance, a scoped one), in order: the
+        // host resolves by position among all of them.
+        var registrations = new Dictionary<(Type Type, object? Key), List<int>>(groups.Count);
+        for (var i = 0; i < hostDescriptors.Length; i++)
+        {
+            var key = (hostDescriptors[i].ServiceType, hostDescriptors[i].ServiceKey);
+            if (groups.ContainsKey(key))
+            {
+                if (!registrations.TryGetValue(key, out var list))
+                {
+                    registrations[key] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
         // Forwarded singletons are registered as instances: a container never disposes an instance it was given,
         // so unloading a tenant can never dispose a host singleton. The host's instances are resolved once, here.
         var forwarded = new Dictionary<int, ServiceDescriptor>();
@@ -131,7 +155,7 @@ internal sealed partial class TenantContainerFactory
             object?[] instances;
             try
             {
-                instances = ResolveAll(type, key, indexes.Count);
+                instances = ResolveAll(type, key, indexes, registrations[(type, key)]);
             }
             catch (Exception ex)
             {
@@ -161,14 +185,21 @@ internal sealed partial class TenantContainerFactory
                 continue;
             }
 
-            if (forwarded.TryGetValue(i, out var forward))
-            {
-                result.Add(forward);
-            }
-            else if (IsIsolated(d.ServiceType) && HasInstance(d))
+            if (IsIsolated(d.ServiceType) && HasInstance(d))
             {
                 throw new InvalidOperationException(
                     $"'{d.ServiceType.FullName}' must never be shared between tenants, but the host registered it as an instance. Register it by type or factory so each tenant gets its own.");
+            }
+            else if (TenantCacheDescriptors.IsPrefixed(d.ServiceType))
+            {
+                // The host's distributed cache (forwarded as its instance, or as registered): a view per tenant that
+                // prefixes every key with the tenant. Isolating the instance would not do: tenants would still meet in
+                // the same Redis or SQL Server table, under the same keys.
+                TenantCacheDescriptors.AddPrefixed(result, forwarded.TryGetValue(i, out var shared) ? shared : d, i);
+            }
+            else if (forwarded.TryGetValue(i, out var forward))
+            {
+                result.Add(forward);
             }
             else
             {
@@ -180,25 +211,42 @@ internal sealed partial class TenantContainerFactory
         return [.. result];
     }
 
-    private object?[] ResolveAll(Type type, object? key, int count)
+    /// <summary>
+    /// The host's instances of the forwarded registrations <paramref name="indexes"/>, by position among all the
+    /// registrations of the (type, key), <paramref name="registrations"/>: the host's last one is what it resolves alone.
+    /// </summary>
+    private object?[] ResolveAll(Type type, object? key, List<int> indexes, List<int> registrations)
     {
-        if (count == 1)
+        var isLast = indexes[^1] == registrations[^1];
+        if (indexes.Count == 1 && isLast)
         {
-            return [key is null ? _host.GetService(type) : ((IKeyedServiceProvider)_host).GetKeyedService(type, key)];
+            return [ResolveOne(type, key)];
         }
 
+        var result = new object?[indexes.Count];
         var all = (key is null ? _host.GetServices(type) : _host.GetKeyedServices(type, key)).ToArray();
-        if (all.Length == count)
+        if (all.Length == registrations.Count)
         {
-            return all;
+            for (var n = 0; n < indexes.Count; n++)
+            {
+                result[n] = all[registrations.IndexOf(indexes[n])];
+            }
+
+            return result;
         }
 
         // An open generic also answers this closed type: registration order cannot be matched, so only the last
-        // registration is forwarded and the others are built per tenant.
-        var result = new object?[count];
-        result[^1] = key is null ? _host.GetService(type) : ((IKeyedServiceProvider)_host).GetKeyedService(type, key);
+        // registration is forwarded (when it is a forwarded one) and the others are built per tenant.
+        if (isLast)
+        {
+            result[^1] = ResolveOne(type, key);
+        }
+
         return result;
     }
+
+    private object? ResolveOne(Type type, object? key)
+        => key is null ? _host.GetService(type) : ((IKeyedServiceProvider)_host).GetKeyedService(type, key);
 
     private static ServiceDescriptor Describe(Type type, object? key, Func<IServiceProvider, object> factory)
         => key is null ? ServiceDescriptor.Singleton(type, factory) : ServiceDescriptor.KeyedSingleton(type, key, (sp, _) => factory(sp));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Caching;
 using TenantKit.Resolution;
 
 namespace TenantKit.Runtime;
@@ -21,6 +22,20 @@ internal sealed class TenantServicesConfiguration
 
     /// <summary>Services never shared with the host, even when the host registered them as singletons.</summary>
     public HashSet<Type> IsolatedServices { get; } = [];
+
+    /// <summary>
+    /// Full names of services isolated like <see cref="IsolatedServices"/>, for framework types the core cannot
+    /// reference: ASP.NET Core MVC's cache tag helpers. <c>&lt;distributed-cache&gt;</c> stores fragments in
+    /// <c>IDistributedCache</c> (the storage, and the service that also shares renders in flight by key), and
+    /// <c>&lt;cache&gt;</c> keeps them in a memory cache of the factory's own: shared, a tenant would be served a
+    /// fragment another tenant rendered for the same page.
+    /// </summary>
+    public HashSet<string> IsolatedServiceNames { get; } = new(StringComparer.Ordinal)
+    {
+        "Microsoft.AspNetCore.Mvc.TagHelpers.Cache.IDistributedCacheTagHelperStorage",
+        "Microsoft.AspNetCore.Mvc.TagHelpers.Cache.IDistributedCacheTagHelperService",
+        "Microsoft.AspNetCore.Mvc.TagHelpers.CacheTagHelperMemoryCacheFactory",
+    };
 
     /// <summary>
     /// Host singletons the start-up check lets depend on tenant-only services: shared with every tenant on purpose,
@@ -57,7 +72,15 @@ internal sealed class TenantServicesConfiguration
     /// <summary>Whether every tenant builds its own <paramref name="type"/> (also a closed form of an isolated open generic).</summary>
     public bool IsIsolated(Type type)
         => IsolatedServices.Contains(type)
-            || (type.IsConstructedGenericType && IsolatedServices.Contains(type.GetGenericTypeDefinition()));
+            || (type.IsConstructedGenericType && IsolatedServices.Contains(type.GetGenericTypeDefinition()))
+            || (type.FullName is { } name && IsolatedServiceNames.Contains(name));
+
+    /// <summary>
+    /// Whether each tenant gets its own <paramref name="type"/>: isolated (built per tenant), or the distributed cache
+    /// (a per-tenant view whose keys carry the tenant). A host singleton that takes one would hand every tenant the
+    /// host's, which the start-up check refuses.
+    /// </summary>
+    public bool IsPerTenant(Type type) => IsIsolated(type) || TenantCacheDescriptors.IsPrefixed(type);
 
     public static bool HasInstance(ServiceDescriptor descriptor)
         => descriptor.IsKeyedService ? descriptor.KeyedImplementationInstance is not null : descriptor.ImplementationInstance is not null;

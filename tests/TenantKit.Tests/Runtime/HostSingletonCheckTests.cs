@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TenantKit.Caching;
 using Snapshooter.Xunit;
 using TenantKit.Runtime;
 
@@ -261,6 +264,60 @@ public class HostSingletonCheckTests
     }
 
     [Fact]
+    public async Task Start_HostSingletonTakingTheDistributedCache_FailsWithThePath()
+    {
+        // Inside a tenant the distributed cache prefixes keys with the tenant; the host's instance holds the host's
+        // unprefixed cache, and every tenant would read and write the same keys through it.
+        await using var h = Harness(s => s.AddDistributedMemoryCache().AddSingleton<ProductCache>());
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(h.StartAsync);
+
+        Assert.Contains(
+            "Host singleton 'ProductCache' depends on 'IDistributedCache', which every tenant must get its own (ProductCache -> IDistributedCache).",
+            ex.Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_HostSingletonTakingAKeyedDistributedCache_Fails()
+    {
+        await using var h = Harness(s => s
+            .AddKeyedSingleton<IDistributedCache>("sessions", (_, _) => new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())))
+            .AddSingleton<SessionCache>());
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(h.StartAsync);
+
+        Assert.Contains("(SessionCache -> IDistributedCache)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ScopedServiceTakingTheDistributedCache_StartsAndGetsTheTenantsView()
+    {
+        await using var h = Harness(s => s.AddDistributedMemoryCache().AddScoped<ProductCache>());
+
+        await h.StartAsync();
+        await using var a = await h.AcquireAsync("a");
+        using var scope = a.CreateScope();
+
+        Assert.IsType<TenantDistributedCache>(scope.ServiceProvider.GetRequiredService<ProductCache>().Cache);
+    }
+
+    [Fact]
+    public async Task AllowSharedDependencies_SingletonTakingTheDistributedCache_SharesTheHostsUnprefixedCache()
+    {
+        // The documented way to share entries across tenants on purpose.
+        await using var h = Harness(s => s.AddDistributedMemoryCache().AddSingleton<ProductCache>(), b => b.AllowSharedDependencies<ProductCache>());
+        await h.StartAsync();
+        await using var a = await h.AcquireAsync("a");
+        await using var b = await h.AcquireAsync("b");
+
+        a.Services.GetRequiredService<ProductCache>().Cache.SetString("exchange-rates", "shared");
+
+        Assert.Equal("shared", b.Services.GetRequiredService<ProductCache>().Cache.GetString("exchange-rates"));
+        Assert.Equal("shared", h.Services.GetRequiredService<IDistributedCache>().GetString("exchange-rates"));
+    }
+
+    [Fact]
     public async Task Acquire_WithoutStartingTheHost_FailsTheBuildWithTheSameMessage()
     {
         await using var h = Harness(s => s.AddMemoryCache().AddSingleton<PriceCache>());
@@ -273,6 +330,16 @@ public class HostSingletonCheckTests
 
     private static RuntimeHarness Harness(Action<IServiceCollection> services, Action<TenantKitBuilder>? configure = null)
         => RuntimeHarness.Create(RuntimeHarness.Tenants("a", "b"), configure, services);
+
+    private sealed class ProductCache(IDistributedCache cache)
+    {
+        public IDistributedCache Cache { get; } = cache;
+    }
+
+    private sealed class SessionCache([FromKeyedServices("sessions")] IDistributedCache cache)
+    {
+        public IDistributedCache Cache { get; } = cache;
+    }
 
     private sealed class PriceCache(IMemoryCache cache)
     {

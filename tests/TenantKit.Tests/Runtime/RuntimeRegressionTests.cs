@@ -7,6 +7,34 @@ namespace TenantKit.Tests.Runtime;
 public class RuntimeRegressionTests
 {
     [Fact]
+    public async Task HostSingletonRegisteredBeforeAnInstanceOfTheSameType_IsForwardedAsItsOwnInstance()
+    {
+        // The template resolved a lone forwarded singleton with GetService, which answers the last registration: here
+        // the instance registered after it, so tenants got the instance twice and never the factory's singleton.
+        var first = new Numbered(1);
+        var second = new Numbered(2);
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("a"), services: s => s.AddSingleton(_ => first).AddSingleton(second));
+
+        await using var a = await h.AcquireAsync("a");
+
+        Assert.Equal([1, 2], a.Services.GetServices<Numbered>().Select(n => n.Value));
+        Assert.Same(second, a.Services.GetRequiredService<Numbered>());
+    }
+
+    [Fact]
+    public async Task HostSingletonRegisteredBeforeAScopedOneOfTheSameType_IsForwardedAsTheHostsSingleton()
+    {
+        var first = new Numbered(1);
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("a"), services: s => s.AddSingleton(_ => first).AddScoped(_ => new Numbered(2)));
+
+        await using var a = await h.AcquireAsync("a");
+        using var scope = a.CreateScope();
+
+        Assert.Equal([1, 2], scope.ServiceProvider.GetServices<Numbered>().Select(n => n.Value));
+        Assert.Same(first, scope.ServiceProvider.GetServices<Numbered>().First());
+    }
+
+    [Fact]
     public async Task HostStoppedAgainAfterItsContainerWasDisposed_StopsWithoutObjectDisposedException()
     {
         // WebApplicationFactory stops the host while the application's own app.Run() stops and disposes it: the
@@ -274,4 +302,6 @@ public class RuntimeRegressionTests
         Assert.False(h.IsResident("b"));
         Assert.Contains(h.Logs.WithEventId(3009), e => e.Exception is TenantSuspendedException);
     }
+
+    private sealed record Numbered(int Value);
 }
