@@ -136,9 +136,30 @@ public sealed class PostgresFixture : DatabaseFixture
         await connection.OpenAsync();
         foreach (var name in _databases)
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)";
-            await command.ExecuteNonQueryAsync();
+            await DropAsync(connection, name);
+        }
+    }
+
+    /// <summary>
+    /// Drops a test database. FORCE ends its sessions, then PostgreSQL waits up to 5 s for them to exit and otherwise
+    /// refuses with 55006 (object in use): on a loaded 2-core machine a terminated backend can take longer, so that
+    /// one error is retried a few times; any other error, or the last attempt's, fails the cleanup.
+    /// </summary>
+    private static async Task DropAsync(NpgsqlConnection connection, string name)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)";
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 4)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
         }
     }
 }
