@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -124,6 +125,27 @@ public class AddTenantKitTests
         Assert.Throws<ArgumentException>(() => builder.BindTenantConfiguration<object>("Tenants:Mail"));
         Assert.Throws<InvalidTenantIdentifierException>(() => builder.WithStaticStrategy("Not Valid"));
         Assert.Throws<ArgumentNullException>(() => ((IServiceCollection)null!).AddTenantKit());
+    }
+
+    [Fact]
+    public async Task Host_InvalidTenantsSection_FailsToStartNamingEveryProblem()
+    {
+        // A bad tenants section is a start-up error, like bad options: not something the first request finds.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TenantKit:Tenants:0:Identifier"] = "acme",
+            ["TenantKit:Tenants:1:Identifier"] = "acme",
+            ["TenantKit:Tenants:2:Identifier"] = "globex",
+            ["TenantKit:Tenants:2:State"] = "Sleeping",
+        });
+        builder.Services.AddTenantKit(b => b.WithConfigurationStore());
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<TenantValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'acme' is used by more than one tenant", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'Sleeping' is not a tenant state", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
