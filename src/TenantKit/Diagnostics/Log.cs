@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Error, "The tenant configuration changed but is invalid; the previous tenants stay in effect.")]
     public static partial void ConfigurationStoreInvalid(ILogger logger, Exception exception);
 
+    [LoggerMessage(1007, LogLevel.Warning, "The tenant configuration now lists no tenant; its {Count} tenant(s) are removed only if it still lists none in {Delay} (a file being replaced can read as empty for a moment).")]
+    public static partial void ConfigurationStoreEmptied(ILogger logger, int count, TimeSpan delay);
+
     [LoggerMessage(4001, LogLevel.Information, "Host {Action} tenant {Identifier} ({TenantId}), now version {Version}.")]
     public static partial void HostChangedTenant(ILogger logger, string action, string identifier, string tenantId, long version);
 

@@ -11,7 +11,9 @@ namespace TenantKit.Stores;
 /// "TenantKit": { "Tenants": { "acme": { "Name": "Acme", "Region": "eu", "Properties": { "Plan": "gold" } } } }
 /// </code>
 /// When the configuration reloads (the file changed), the store diffs the tenants and announces each change on the
-/// change feed. An invalid reload is logged and ignored: the previous tenants stay in effect.
+/// change feed. An invalid reload is logged and ignored: the previous tenants stay in effect. A reload that would
+/// remove every tenant is applied only if the section still lists none <see cref="EmptyConfirmationDelay"/> later:
+/// an editor's save or a Kubernetes ConfigMap update replaces the file, and a reload in between reads it as empty.
 /// </summary>
 internal sealed class ConfigurationTenantStore : ITenantStore, IDisposable
 {
@@ -22,6 +24,9 @@ internal sealed class ConfigurationTenantStore : ITenantStore, IDisposable
     private readonly IDisposable _reloadRegistration;
     private readonly Lock _reloadGate = new();
     private Snapshot _snapshot;
+    private ITimer? _emptyConfirmation;
+    private int _emptyConfirmationId;
+    private bool _disposed;
 
     public ConfigurationTenantStore(IConfiguration section, ITenantChangeFeed changes, TimeProvider time, ILogger<ConfigurationTenantStore> logger)
     {
@@ -32,6 +37,9 @@ internal sealed class ConfigurationTenantStore : ITenantStore, IDisposable
         _snapshot = Parse(section, previous: null, time.GetUtcNow());
         _reloadRegistration = ChangeToken.OnChange(section.GetReloadToken, Reload);
     }
+
+    /// <summary>How long a reload that lists no tenant waits for the section to list tenants again before it applies.</summary>
+    internal static TimeSpan EmptyConfirmationDelay { get; } = TimeSpan.FromSeconds(2);
 
     public bool IsReadOnly => true;
 
@@ -54,14 +62,34 @@ internal sealed class ConfigurationTenantStore : ITenantStore, IDisposable
 
     public ValueTask DeleteAsync(string id, long expectedVersion, CancellationToken cancellationToken = default) => throw ReadOnly();
 
-    public void Dispose() => _reloadRegistration.Dispose();
+    public void Dispose()
+    {
+        _reloadRegistration.Dispose();
+        lock (_reloadGate)
+        {
+            _disposed = true;
+            _emptyConfirmation?.Dispose();
+            _emptyConfirmation = null;
+        }
+    }
 
     /// <summary>Re-reads the section; for the reload token and for tests.</summary>
-    internal void Reload()
+    internal void Reload() => Reload(confirmation: 0);
+
+    /// <summary>
+    /// Re-reads the section. <paramref name="confirmation"/> is 0 for a reload, else the id of the confirmation timer
+    /// that calls it: only the current one may apply an empty section.
+    /// </summary>
+    private void Reload(int confirmation)
     {
         List<TenantChange> changes;
         lock (_reloadGate)
         {
+            if (_disposed || (confirmation != 0 && confirmation != _emptyConfirmationId))
+            {
+                return;
+            }
+
             var previous = Volatile.Read(ref _snapshot);
             Snapshot next;
             try
@@ -74,6 +102,31 @@ internal sealed class ConfigurationTenantStore : ITenantStore, IDisposable
                 return;
             }
 
+            if (next.Ordered.Count == 0 && previous.Ordered.Count > 0 && confirmation == 0)
+            {
+                // Removing every tenant waits: if this is a file caught mid-replacement, the next read lists them again.
+                if (_emptyConfirmation is null)
+                {
+                    Log.ConfigurationStoreEmptied(_logger, previous.Ordered.Count, EmptyConfirmationDelay);
+                    var id = ++_emptyConfirmationId;
+                    _emptyConfirmation = _time.CreateTimer(
+                        static state =>
+                        {
+                            var (store, id) = ((ConfigurationTenantStore, int))state!;
+                            store.Reload(id);
+                        },
+                        (this, id),
+                        EmptyConfirmationDelay,
+                        Timeout.InfiniteTimeSpan);
+                }
+
+                return;
+            }
+
+            // Whatever this read found is in effect now: a pending confirmation has nothing left to confirm.
+            _emptyConfirmation?.Dispose();
+            _emptyConfirmation = null;
+            _emptyConfirmationId++;
             changes = Diff(previous, next);
             Volatile.Write(ref _snapshot, next);
         }

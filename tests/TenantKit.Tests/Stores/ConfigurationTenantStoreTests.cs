@@ -324,6 +324,84 @@ public sealed class ConfigurationTenantStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Reload_SectionEmptied_RemovesEveryTenantOnlyIfStillEmptyAfterTheDelay()
+    {
+        var config = new MutableConfiguration(Prefix(new() { ["acme:Name"] = "Acme", ["globex:Name"] = "Globex" }));
+        using var store = CreateStore(config);
+
+        config.Replace(new Dictionary<string, string?>());
+        store.Reload();
+        _time.Advance(ConfigurationTenantStore.EmptyConfirmationDelay - TimeSpan.FromMilliseconds(1));
+
+        Assert.Empty(_changes.Changes);
+        Assert.NotNull(await store.FindByIdentifierAsync("acme"));
+        var warning = Assert.Single(_logs.Entries, e => e.EventId.Id == 1007);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(["Deleted acme", "Deleted globex"], _changes.Changes.Select(c => $"{c.Kind} {c.Identifier}").Order(StringComparer.Ordinal));
+        Assert.Null(await store.FindByIdentifierAsync("acme"));
+        Assert.Equal(0, (await store.ListAsync(new TenantQuery())).TotalCount);
+    }
+
+    [Fact]
+    public async Task Reload_FileCaughtMidReplacement_RemovesNobody()
+    {
+        // An editor's save or a ConfigMap update: one reload reads nothing, the next the new file.
+        var config = new MutableConfiguration(Prefix(new() { ["acme:Name"] = "Acme", ["globex:Name"] = "Globex" }));
+        using var store = CreateStore(config);
+
+        config.Replace(new Dictionary<string, string?>());
+        store.Reload();
+        config.Replace(Prefix(new() { ["acme:Name"] = "Acme Corp", ["globex:Name"] = "Globex" }));
+        store.Reload();
+        _time.Advance(ConfigurationTenantStore.EmptyConfirmationDelay * 3);
+
+        Assert.Equal(["Updated acme"], _changes.Changes.Select(c => $"{c.Kind} {c.Identifier}"));
+        Assert.NotNull(await store.FindByIdentifierAsync("globex"));
+    }
+
+    [Fact]
+    public async Task Reload_EmptiedAgainAfterARefill_WaitsTheFullDelayAgain()
+    {
+        var config = new MutableConfiguration(Prefix(new() { ["acme:Name"] = "Acme" }));
+        using var store = CreateStore(config);
+        var delay = ConfigurationTenantStore.EmptyConfirmationDelay;
+
+        config.Replace(new Dictionary<string, string?>());
+        store.Reload();
+        config.Replace(Prefix(new() { ["acme:Name"] = "Acme" }));
+        store.Reload();
+        _time.Advance(delay / 2);
+        config.Replace(new Dictionary<string, string?>());
+        store.Reload();
+
+        // The first wait would have ended here; it was cancelled by the refill.
+        _time.Advance(delay / 2);
+        Assert.Empty(_changes.Changes);
+        Assert.NotNull(await store.FindByIdentifierAsync("acme"));
+
+        _time.Advance(delay / 2);
+        Assert.Equal(TenantChangeKind.Deleted, Assert.Single(_changes.Changes).Kind);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileAnEmptySectionWaits_RemovesNobody()
+    {
+        var config = new MutableConfiguration(Prefix(new() { ["acme:Name"] = "Acme" }));
+        var store = CreateStore(config);
+        config.Replace(new Dictionary<string, string?>());
+        store.Reload();
+
+        store.Dispose();
+        _time.Advance(ConfigurationTenantStore.EmptyConfirmationDelay * 2);
+
+        Assert.Empty(_changes.Changes);
+        Assert.NotNull(await store.FindByIdentifierAsync("acme"));
+    }
+
+    [Fact]
     public async Task Reload_ValidAfterInvalid_DiffsAgainstTheTenantsStillInEffect()
     {
         var config = new MutableConfiguration(Prefix(new() { ["acme:Name"] = "Acme", ["globex:Name"] = "Globex" }));
