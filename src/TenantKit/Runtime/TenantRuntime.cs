@@ -23,10 +23,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     private readonly Lock _capacityGate = new();
 
     // The capacity check's state, guarded by _capacityGate: the least recently used idle generations found by its
-    // last scan (least recent first), and the scan's reusable heap and ordering buffer.
-    private readonly Queue<CapacityCandidate> _capacityCandidates = new();
+    // last scan (the least recent on top), and the scan's reusable heap.
+    private readonly Stack<CapacityCandidate> _capacityCandidates = new();
     private readonly PriorityQueue<CapacityCandidate, long> _capacityHeap = new();
-    private CapacityCandidate[] _capacityOrder = [];
     private int _capacityScans;
     private readonly TenantContainerFactory _factory;
     private readonly TenantRuntimeOptions _options;
@@ -318,7 +317,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             var scanned = false;
             while (Volatile.Read(ref _resident) > target)
             {
-                if (!_capacityCandidates.TryDequeue(out var candidate))
+                if (!_capacityCandidates.TryPop(out var candidate))
                 {
                     if (scanned)
                     {
@@ -379,22 +378,10 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             }
         }
 
-        // The heap yields the most recently used first; the list wants the least recently used first.
-        var found = heap.Count;
-        if (_capacityOrder.Length < found)
+        // The heap yields the most recently used first: pushed in that order, the least recently used ends on top.
+        while (heap.TryDequeue(out var candidate, out _))
         {
-            _capacityOrder = new CapacityCandidate[Math.Max(found, _capacityOrder.Length * 2)];
-        }
-
-        for (var i = found - 1; heap.TryDequeue(out var candidate, out _); i--)
-        {
-            _capacityOrder[i] = candidate;
-        }
-
-        for (var i = 0; i < found; i++)
-        {
-            _capacityCandidates.Enqueue(_capacityOrder[i]);
-            _capacityOrder[i] = default;
+            _capacityCandidates.Push(candidate);
         }
     }
 

@@ -120,14 +120,7 @@ public class HybridCacheIsolationTests
     {
         await using var h = Harness(s => s.AddSingleton<IDistributedCache, RecordingBufferCache>());
         var calls = new Calls();
-        await GetAsync(h, "a", calls);
-        await GetAsync(h, "b", calls);
-        h.Time.Advance(TimeSpan.FromSeconds(1));
-
-        await using (var a = await h.AcquireAsync("a"))
-        {
-            await a.Services.GetRequiredService<HybridCache>().RemoveByTagAsync("products");
-        }
+        await CacheInBothThenRemoveTagInAsync(h, calls, "a");
 
         h.Time.Advance(TimeSpan.FromSeconds(1));
         var afterA = await GetAsync(h, "a", calls);
@@ -145,13 +138,7 @@ public class HybridCacheIsolationTests
         await using var h = Harness(s => s.AddSingleton<IDistributedCache, RecordingBufferCache>());
         var l2 = (RecordingCache)h.Services.GetRequiredService<IDistributedCache>();
         var calls = new Calls();
-        await GetAsync(h, "a", calls);
-        await GetAsync(h, "b", calls);
-        h.Time.Advance(TimeSpan.FromSeconds(1));
-        await using (var a = await h.AcquireAsync("a"))
-        {
-            await a.Services.GetRequiredService<HybridCache>().RemoveByTagAsync("products");
-        }
+        await CacheInBothThenRemoveTagInAsync(h, calls, "a");
 
         await UnloadAsync(h, "b");
         h.Time.Advance(TimeSpan.FromSeconds(1));
@@ -204,6 +191,16 @@ public class HybridCacheIsolationTests
             "product:1",
             _ => ValueTask.FromResult($"value-{tenant}-{calls.Add(tenant)}"),
             tags: Products);
+    }
+
+    /// <summary>Tenants a and b each cache their item; a second later, <paramref name="tenant"/> removes the "products" tag.</summary>
+    private static async Task CacheInBothThenRemoveTagInAsync(RuntimeHarness h, Calls calls, string tenant)
+    {
+        await GetAsync(h, "a", calls);
+        await GetAsync(h, "b", calls);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await using var lease = await h.AcquireAsync(tenant);
+        await lease.Services.GetRequiredService<HybridCache>().RemoveByTagAsync("products");
     }
 
     private static async Task UnloadAsync(RuntimeHarness h, string tenant)
