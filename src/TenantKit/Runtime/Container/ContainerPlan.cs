@@ -1,0 +1,581 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TenantKit.Runtime.Container;
+
+/// <summary>
+/// How every service of a set of registrations is made, shared by all the containers built from registrations of the
+/// same shape. Microsoft.Extensions.DependencyInjection's provider works out its plan per container (a descriptor
+/// table, call sites, compiled resolvers); with thousands of tenant containers built and dropped under churn that is
+/// most of a tenant's memory and build time. Here the plan is worked out once and each container keeps only its own
+/// values: the registrations from <see cref="OwnStart"/> on (the tenant's instances and factories), its singletons,
+/// and what it must dispose.
+/// </summary>
+/// <remarks>
+/// Follows the rules of Microsoft.Extensions.DependencyInjection (checked by its specification tests): the last
+/// registration answers a single resolution, <see cref="IEnumerable{T}"/> gives all of them in order (with open generics
+/// in place), the longest constructor whose parameters can all be resolved wins (ambiguity is an error), parameters with
+/// defaults are optional, keyed services with <see cref="KeyedService.AnyKey"/>, <see cref="FromKeyedServicesAttribute"/>
+/// and <see cref="ServiceKeyAttribute"/>, circular dependencies are errors, and scope validation when asked.
+/// </remarks>
+internal sealed class ContainerPlan : IServiceProviderIsKeyedService
+{
+    private readonly ServiceDescriptor[] _descriptors;
+    private readonly Dictionary<ServiceId, int[]> _registrations;
+    private readonly ConcurrentDictionary<Type, ServiceSite?> _sites = new();
+    private readonly ConcurrentDictionary<ServiceId, ServiceSite?> _keyedSites = new();
+    private readonly Dictionary<(int Index, Type ServiceType, object? Key), ServiceSite> _descriptorSites = [];
+    private readonly List<ServiceId> _chain = [];
+    private readonly Lock _gate = new();
+    private int _singletonSlots;
+    private int _scopedSlots;
+
+    /// <param name="descriptors">The registrations, in order (not copied: never change them afterwards).</param>
+    /// <param name="ownStart">
+    /// The first registration whose instance or factory is each container's own (read from the container, not from
+    /// <paramref name="descriptors"/>); those before it are shared by every container of the plan.
+    /// </param>
+    /// <param name="validateScopes">Refuse scoped services from the root and singletons that capture scoped ones.</param>
+    public ContainerPlan(ServiceDescriptor[] descriptors, int ownStart, bool validateScopes)
+    {
+        _descriptors = descriptors;
+        OwnStart = ownStart;
+        ValidateScopes = validateScopes;
+        _registrations = new Dictionary<ServiceId, int[]>(descriptors.Length);
+        var lists = new Dictionary<ServiceId, List<int>>(descriptors.Length);
+        for (var i = 0; i < descriptors.Length; i++)
+        {
+            var d = descriptors[i];
+            CheckDescriptor(d);
+            var id = new ServiceId(d.ServiceType, d.ServiceKey);
+            if (!lists.TryGetValue(id, out var list))
+            {
+                lists[id] = list = new List<int>(1);
+            }
+
+            list.Add(i);
+        }
+
+        foreach (var (id, list) in lists)
+        {
+            _registrations[id] = [.. list];
+        }
+    }
+
+    /// <summary>The first registration whose values each container holds itself.</summary>
+    public int OwnStart { get; }
+
+    public bool ValidateScopes { get; }
+
+    /// <summary>Singleton slots handed out so far: a new root sizes its array by this.</summary>
+    public int SingletonSlots => Volatile.Read(ref _singletonSlots);
+
+    /// <summary>Scoped slots handed out so far: a new scope sizes its array by this.</summary>
+    public int ScopedSlots => Volatile.Read(ref _scopedSlots);
+
+    /// <summary>The number of registrations.</summary>
+    public int Count => _descriptors.Length;
+
+    /// <summary>The site of an unkeyed service, or null when nothing answers for it.</summary>
+    public ServiceSite? GetSite(Type serviceType)
+        => _sites.TryGetValue(serviceType, out var site) ? site : Plan(new ServiceId(serviceType, null));
+
+    /// <summary>The site of a (possibly keyed) service, or null when nothing answers for it.</summary>
+    public ServiceSite? GetSite(ServiceId id)
+    {
+        if (id.Key is null)
+        {
+            return GetSite(id.Type);
+        }
+
+        return _keyedSites.TryGetValue(id, out var site) ? site : Plan(id);
+    }
+
+    /// <summary>Plans every registration now (what <c>ValidateOnBuild</c> does) and throws what cannot be made.</summary>
+    public void Validate()
+    {
+        List<Exception>? errors = null;
+        for (var i = 0; i < _descriptors.Length; i++)
+        {
+            var d = _descriptors[i];
+            if (d.ServiceType.IsGenericTypeDefinition || ReferenceEquals(d.ServiceKey, KeyedService.AnyKey))
+            {
+                continue;
+            }
+
+            try
+            {
+                lock (_gate)
+                {
+                    PlanDescriptor(i, d.ServiceType, d.ServiceKey);
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                (errors ??= []).Add(new InvalidOperationException(
+                    $"Error while validating the service descriptor '{d}': {ex.Message}", ex));
+            }
+        }
+
+        if (errors is not null)
+        {
+            throw new AggregateException("Some services are not able to be constructed", errors);
+        }
+    }
+
+    public bool IsService(Type serviceType) => IsKeyedService(serviceType, null);
+
+    public bool IsKeyedService(Type serviceType, object? serviceKey)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceType.IsGenericTypeDefinition)
+        {
+            return false;
+        }
+
+        if (serviceKey is null && IsBuiltIn(serviceType))
+        {
+            return true;
+        }
+
+        if (IsRegistered(new ServiceId(serviceType, serviceKey)))
+        {
+            return true;
+        }
+
+        if (serviceType.IsConstructedGenericType)
+        {
+            var definition = serviceType.GetGenericTypeDefinition();
+            return definition == typeof(IEnumerable<>) || IsRegistered(new ServiceId(definition, serviceKey));
+        }
+
+        return false;
+    }
+
+    private bool IsRegistered(ServiceId id)
+        => _registrations.ContainsKey(id)
+            || (id.Key is not null && _registrations.ContainsKey(id with { Key = KeyedService.AnyKey }));
+
+    private static bool IsBuiltIn(Type type)
+        => type == typeof(IServiceProvider)
+            || type == typeof(IServiceScopeFactory)
+            || type == typeof(IServiceProviderIsService)
+            || type == typeof(IServiceProviderIsKeyedService);
+
+    private ServiceSite? Plan(ServiceId id)
+    {
+        lock (_gate)
+        {
+            return GetSiteWhilePlanning(id);
+        }
+    }
+
+    /// <summary>The site of a service as asked for (the last registration, an open generic, or all of them).</summary>
+    private ServiceSite? PlanService(ServiceId id)
+    {
+        if (id.Key is null && IsBuiltIn(id.Type))
+        {
+            return id.Type == typeof(IServiceProvider) ? new ProviderSite(id.Type)
+                : id.Type == typeof(IServiceScopeFactory) ? new ScopeFactorySite(id.Type)
+                : new ConstantSite(id.Type, this);
+        }
+
+        if (ReferenceEquals(id.Key, KeyedService.AnyKey) && !IsEnumerable(id.Type))
+        {
+            throw new InvalidOperationException("KeyedService.AnyKey cannot be used to resolve a single service.");
+        }
+
+        if (_chain.Contains(id))
+        {
+            throw new InvalidOperationException(
+                $"A circular dependency was detected for the service of type '{id.Type}'.{Environment.NewLine}"
+                + string.Join(" -> ", _chain.Select(c => c.Type.ToString())) + $" -> {id.Type}");
+        }
+
+        RuntimeHelpers.EnsureSufficientExecutionStack();
+        _chain.Add(id);
+        try
+        {
+            return PlanExact(id) ?? PlanOpenGeneric(id) ?? PlanEnumerable(id);
+        }
+        finally
+        {
+            _chain.RemoveAt(_chain.Count - 1);
+        }
+    }
+
+    private ServiceSite? PlanExact(ServiceId id)
+    {
+        if (_registrations.TryGetValue(id, out var indexes)
+            || (id.Key is not null && _registrations.TryGetValue(id with { Key = KeyedService.AnyKey }, out indexes)))
+        {
+            return PlanDescriptor(indexes[^1], id.Type, id.Key);
+        }
+
+        return null;
+    }
+
+    private ServiceSite? PlanOpenGeneric(ServiceId id)
+    {
+        if (!id.Type.IsConstructedGenericType)
+        {
+            return null;
+        }
+
+        var definition = new ServiceId(id.Type.GetGenericTypeDefinition(), id.Key);
+        if (_registrations.TryGetValue(definition, out var indexes)
+            || (id.Key is not null && _registrations.TryGetValue(definition with { Key = KeyedService.AnyKey }, out indexes)))
+        {
+            return PlanDescriptor(indexes[^1], id.Type, id.Key);
+        }
+
+        return null;
+    }
+
+    private static bool IsEnumerable(Type type)
+        => type.IsConstructedGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>);
+
+    private ServiceSite? PlanEnumerable(ServiceId id)
+    {
+        if (!IsEnumerable(id.Type))
+        {
+            return null;
+        }
+
+        var element = id.Type.GenericTypeArguments[0];
+        var definition = element.IsConstructedGenericType ? element.GetGenericTypeDefinition() : null;
+        var anyKey = ReferenceEquals(id.Key, KeyedService.AnyKey);
+        var items = new List<ServiceSite>();
+        for (var i = 0; i < _descriptors.Length; i++)
+        {
+            var d = _descriptors[i];
+            if (anyKey ? !d.IsKeyedService || ReferenceEquals(d.ServiceKey, KeyedService.AnyKey) : !Equals(d.ServiceKey, id.Key))
+            {
+                continue;
+            }
+
+            var key = anyKey ? d.ServiceKey : id.Key;
+            if (d.ServiceType == element)
+            {
+                items.Add(PlanDescriptor(i, element, key));
+            }
+            else if (definition is not null && d.ServiceType == definition && CanClose(d, element))
+            {
+                items.Add(PlanDescriptor(i, element, key));
+            }
+        }
+
+        // Cached as its elements are: in the root when all are singletons, per scope when none is transient.
+        var site = new EnumerableSite(id.Type, element, [.. items])
+        {
+            ScopedDependency = items.Select(s => s.ScopedDependency).FirstOrDefault(s => s is not null),
+        };
+        if (items.TrueForAll(s => s.IsSingleton))
+        {
+            return new SingletonSite(site, _singletonSlots++);
+        }
+
+        if (items.TrueForAll(s => s.IsSingleton || s.IsScoped))
+        {
+            return new ScopedSite(site, _scopedSlots++) { ScopedDependency = site.ScopedDependency };
+        }
+
+        return site;
+    }
+
+    private static bool CanClose(ServiceDescriptor d, Type closedService)
+    {
+        try
+        {
+            Implementation(d)!.MakeGenericType(closedService.GenericTypeArguments);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The site of registration <paramref name="index"/> answering for <paramref name="serviceType"/> (closed, for an
+    /// open generic) under <paramref name="key"/>: one per such triple, so a singleton is the same instance whether
+    /// resolved alone or in an enumerable.
+    /// </summary>
+    private ServiceSite PlanDescriptor(int index, Type serviceType, object? key)
+    {
+        var cacheKey = (index, serviceType, key);
+        if (_descriptorSites.TryGetValue(cacheKey, out var cached))
+        {
+            return cached;
+        }
+
+        var d = _descriptors[index];
+        var own = index >= OwnStart;
+        ServiceSite inner;
+        bool mayDispose;
+        if (Instance(d) is { } instance)
+        {
+            var constant = own ? (ServiceSite)new OwnInstanceSite(serviceType, index - OwnStart) : new ConstantSite(serviceType, instance);
+            return _descriptorSites[cacheKey] = constant;
+        }
+        else if (HasFactory(d))
+        {
+            inner = new FactorySite(serviceType, own ? null : d, own ? index - OwnStart : -1, key);
+            mayDispose = true;
+        }
+        else
+        {
+            var implementation = Implementation(d)!;
+            if (implementation.IsGenericTypeDefinition)
+            {
+                implementation = implementation.MakeGenericType(serviceType.GenericTypeArguments);
+            }
+
+            inner = PlanConstructor(serviceType, implementation, key);
+            mayDispose = typeof(IDisposable).IsAssignableFrom(implementation) || typeof(IAsyncDisposable).IsAssignableFrom(implementation);
+        }
+
+        ServiceSite site;
+        switch (d.Lifetime)
+        {
+            case ServiceLifetime.Singleton:
+                if (ValidateScopes && inner.ScopedDependency is { } scoped)
+                {
+                    throw new InvalidOperationException($"Cannot consume scoped service '{scoped}' from singleton '{serviceType}'.");
+                }
+
+                site = new SingletonSite(inner, _singletonSlots++);
+                break;
+            case ServiceLifetime.Scoped:
+                site = new ScopedSite(inner, _scopedSlots++) { ScopedDependency = serviceType };
+                break;
+            default:
+                site = mayDispose ? new TransientSite(inner) { ScopedDependency = inner.ScopedDependency } : inner;
+                break;
+        }
+
+        return _descriptorSites[cacheKey] = site;
+    }
+
+    private ConstructorSite PlanConstructor(Type serviceType, Type implementation, object? key)
+    {
+        var constructors = implementation.GetConstructors();
+        if (constructors.Length == 0)
+        {
+            throw new InvalidOperationException(
+                $"A suitable constructor for type '{implementation}' could not be located. Ensure the type is concrete and all parameters of a public constructor are either registered as services or passed as arguments. Also ensure no extraneous arguments are provided.");
+        }
+
+        if (constructors.Length == 1)
+        {
+            var only = constructors[0];
+            return Constructor(serviceType, only, PlanArguments(implementation, only, key, throwIfMissing: true)!);
+        }
+
+        Array.Sort(constructors, (a, b) => b.GetParameters().Length.CompareTo(a.GetParameters().Length));
+        ConstructorInfo? best = null;
+        ServiceSite[]? bestArguments = null;
+        HashSet<Type>? bestTypes = null;
+        foreach (var constructor in constructors)
+        {
+            var arguments = PlanArguments(implementation, constructor, key, throwIfMissing: false);
+            if (arguments is null)
+            {
+                continue;
+            }
+
+            if (best is null)
+            {
+                best = constructor;
+                bestArguments = arguments;
+                continue;
+            }
+
+            // Visited longest first: a later match must take a subset of the best one's parameter types.
+            bestTypes ??= [.. best.GetParameters().Select(p => p.ParameterType)];
+            if (!bestTypes.IsSupersetOf(constructor.GetParameters().Select(p => p.ParameterType)))
+            {
+                throw new InvalidOperationException(string.Join(
+                    Environment.NewLine,
+                    $"Unable to activate type '{implementation}'. The following constructors are ambiguous:",
+                    best,
+                    constructor));
+            }
+        }
+
+        if (best is null)
+        {
+            throw new InvalidOperationException(
+                $"No constructor for type '{implementation}' can be instantiated using services from the service container and default values.");
+        }
+
+        return Constructor(serviceType, best, bestArguments!);
+    }
+
+    private static ConstructorSite Constructor(Type serviceType, ConstructorInfo constructor, ServiceSite[] arguments)
+        => new(serviceType, constructor, arguments)
+        {
+            ScopedDependency = Array.Find(arguments, a => a.ScopedDependency is not null)?.ScopedDependency,
+        };
+
+    private ServiceSite[]? PlanArguments(Type implementation, ConstructorInfo constructor, object? key, bool throwIfMissing)
+    {
+        var parameters = constructor.GetParameters();
+        var sites = new ServiceSite[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            var type = parameter.ParameterType;
+            ServiceSite? site = null;
+            var lookupKey = (object?)null;
+            foreach (var attribute in parameter.GetCustomAttributes(inherit: true))
+            {
+                if (attribute is ServiceKeyAttribute)
+                {
+                    site = ServiceKeyArgument(implementation, type, key);
+                    break;
+                }
+
+                if (attribute is FromKeyedServicesAttribute fromKeyed)
+                {
+                    lookupKey = fromKeyed.LookupMode switch
+                    {
+                        ServiceKeyLookupMode.InheritKey => key,
+                        ServiceKeyLookupMode.NullKey => null,
+                        _ => fromKeyed.Key,
+                    };
+                    break;
+                }
+            }
+
+            site ??= GetSiteWhilePlanning(new ServiceId(type, lookupKey));
+            if (site is null && TryGetDefault(parameter, out var value))
+            {
+                site = new ConstantSite(type, value);
+            }
+
+            if (site is null)
+            {
+                if (throwIfMissing)
+                {
+                    throw new InvalidOperationException(
+                        $"Unable to resolve service for type '{type}' while attempting to activate '{implementation}'.");
+                }
+
+                return null;
+            }
+
+            sites[i] = site;
+        }
+
+        return sites;
+    }
+
+    private static ConstantSite ServiceKeyArgument(Type implementation, Type parameterType, object? key)
+    {
+        if (key is null)
+        {
+            // Resolved without a key: the parameter gets null, when it can hold it.
+            if (parameterType.IsValueType && Nullable.GetUnderlyingType(parameterType) is null)
+            {
+                throw new InvalidOperationException(
+                    $"Unable to activate '{implementation}': its [ServiceKey] parameter of type '{parameterType}' cannot take the null key of an unkeyed resolution.");
+            }
+
+            return new ConstantSite(parameterType, null);
+        }
+
+        if (!parameterType.IsInstanceOfType(key))
+        {
+            throw new InvalidOperationException(
+                $"The type of the key used for lookup doesn't match the type in the constructor parameter with the ServiceKey attribute. ({implementation}: key '{key}' of type '{key.GetType()}', parameter of type '{parameterType}')");
+        }
+
+        return new ConstantSite(parameterType, key);
+    }
+
+    /// <summary>A service's site, from the cache or planned now (the caller holds the gate).</summary>
+    private ServiceSite? GetSiteWhilePlanning(ServiceId id)
+    {
+        var cached = id.Key is null ? _sites.TryGetValue(id.Type, out var site) : _keyedSites.TryGetValue(id, out site);
+        if (cached)
+        {
+            return site;
+        }
+
+        site = PlanService(id);
+        if (id.Key is null)
+        {
+            _sites[id.Type] = site;
+        }
+        else
+        {
+            _keyedSites[id] = site;
+        }
+
+        return site;
+    }
+
+    private static bool TryGetDefault(ParameterInfo parameter, out object? value)
+    {
+        value = null;
+        if (!parameter.HasDefaultValue)
+        {
+            return false;
+        }
+
+        value = parameter.DefaultValue;
+        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        if (value is null && parameter.ParameterType.IsValueType && Nullable.GetUnderlyingType(parameter.ParameterType) is null)
+        {
+            value = RuntimeHelpers.GetUninitializedObject(parameter.ParameterType);
+        }
+        else if (value is not null && type.IsEnum && value.GetType() != type)
+        {
+            value = Enum.ToObject(type, value);
+        }
+
+        return true;
+    }
+
+    private static object? Instance(ServiceDescriptor d)
+        => d.IsKeyedService ? d.KeyedImplementationInstance : d.ImplementationInstance;
+
+    private static bool HasFactory(ServiceDescriptor d)
+        => d.IsKeyedService ? d.KeyedImplementationFactory is not null : d.ImplementationFactory is not null;
+
+    private static Type? Implementation(ServiceDescriptor d)
+        => d.IsKeyedService ? d.KeyedImplementationType : d.ImplementationType;
+
+    /// <summary>Refuses what Microsoft's provider refuses when it is built.</summary>
+    private static void CheckDescriptor(ServiceDescriptor d)
+    {
+        var implementation = Implementation(d);
+        if (d.ServiceType.IsGenericTypeDefinition)
+        {
+            if (implementation is null || !implementation.IsGenericTypeDefinition)
+            {
+                throw new ArgumentException(
+                    $"Open generic service type '{d.ServiceType}' requires registering an open generic implementation type.", "descriptors");
+            }
+
+            if (implementation.IsAbstract || implementation.IsInterface)
+            {
+                throw new ArgumentException($"Cannot instantiate implementation type '{implementation}' for service type '{d.ServiceType}'.");
+            }
+
+            if (d.ServiceType.GetGenericArguments().Length != implementation.GetGenericArguments().Length)
+            {
+                throw new ArgumentException(
+                    $"Arity of open generic service type '{d.ServiceType}' does not equal arity of open generic implementation type '{implementation}'.", "descriptors");
+            }
+        }
+        else if (implementation is not null
+            && (implementation.IsGenericTypeDefinition || implementation.IsAbstract || implementation.IsInterface))
+        {
+            throw new ArgumentException($"Cannot instantiate implementation type '{implementation}' for service type '{d.ServiceType}'.");
+        }
+    }
+}
