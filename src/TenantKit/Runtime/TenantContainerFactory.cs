@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantKit.Caching;
+using TenantKit.Runtime.Container;
 
 namespace TenantKit.Runtime;
 
@@ -22,6 +24,8 @@ internal sealed partial class TenantContainerFactory
     private readonly Lock _templateGate = new();
     private ServiceDescriptor[]? _template;
     private bool _checked;
+    private const int MaxPlans = 64;
+    private readonly ConcurrentDictionary<PlanKey, ContainerPlan> _plans = new();
     private string? _sharingError;
 
     public TenantContainerFactory(
@@ -45,7 +49,15 @@ internal sealed partial class TenantContainerFactory
     /// <summary>The number of descriptors every tenant container starts with. For tests and benchmarks.</summary>
     internal int TemplateSize => GetTemplate().Length;
 
-    public ServiceProvider Build(TenantInfo tenant)
+    /// <summary>The number of resolution plans kept for reuse. For tests.</summary>
+    internal int PlanCount => _plans.Count;
+
+    /// <summary>
+    /// Builds a tenant's container: the template, the tenant, and what the tenant's configuration adds. Containers
+    /// whose registrations have the same shape (types, keys, lifetimes, implementation types) share one
+    /// <see cref="ContainerPlan"/>; the container keeps only its own values.
+    /// </summary>
+    public ContainerScope Build(TenantInfo tenant)
     {
         var template = GetTemplate();
         // Sized up front: a build copies a few hundred descriptors, and growing a list to that size would allocate
@@ -60,11 +72,64 @@ internal sealed partial class TenantContainerFactory
             configure(tenant, services);
         }
 
-        return services.BuildServiceProvider(new ServiceProviderOptions
+        // The template's descriptors are shared by every tenant (the host's forwarded instances, the application's
+        // factories); when a tenant's configuration removed or replaced one of them, every descriptor is its own.
+        var ownStart = StartsWith(collection, template) ? template.Length : 0;
+        var own = new ServiceDescriptor[collection.Count - ownStart];
+        collection.CopyTo(ownStart, own, 0, own.Length);
+        return new ContainerScope(GetPlan(collection, ownStart, own), own);
+    }
+
+    private ContainerPlan GetPlan(List<ServiceDescriptor> descriptors, int ownStart, ServiceDescriptor[] own)
+    {
+        var key = new PlanKey(ownStart, own);
+        if (_plans.TryGetValue(key, out var plan))
         {
-            ValidateScopes = _options.Value.ValidateScopes,
-            ValidateOnBuild = _options.Value.ValidateScopes,
-        });
+            return plan;
+        }
+
+        // The plan keeps the shape of the own registrations, not their values: no tenant's instances or factories
+        // stay reachable from a plan other tenants use.
+        var shape = new ServiceDescriptor[descriptors.Count];
+        descriptors.CopyTo(0, shape, 0, ownStart);
+        for (var i = 0; i < own.Length; i++)
+        {
+            shape[ownStart + i] = PlanKey.Shape(own[i]);
+        }
+
+        var validate = _options.Value.ValidateScopes;
+        plan = new ContainerPlan(shape, ownStart, validate);
+        if (validate)
+        {
+            plan.Validate();
+        }
+
+        // Bounded: tenants whose configurations register differently get plans of their own, but an application
+        // whose every tenant differs must not grow this without end. Past the bound, plans are not kept.
+        if (_plans.Count < MaxPlans)
+        {
+            plan = _plans.GetOrAdd(key, plan);
+        }
+
+        return plan;
+    }
+
+    private static bool StartsWith(List<ServiceDescriptor> collection, ServiceDescriptor[] template)
+    {
+        if (collection.Count < template.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < template.Length; i++)
+        {
+            if (!ReferenceEquals(collection[i], template[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

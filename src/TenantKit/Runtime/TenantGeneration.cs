@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TenantKit.Runtime.Container;
 
 namespace TenantKit.Runtime;
 
@@ -20,7 +21,7 @@ internal sealed class TenantGeneration
     private int _state = (int)TenantGenerationState.Building;
     private long _lastAccess;
 
-    public TenantGeneration(TenantRuntime runtime, TenantInfo tenant, long number, ServiceProvider services, long createdAt)
+    public TenantGeneration(TenantRuntime runtime, TenantInfo tenant, long number, ContainerScope services, long createdAt)
     {
         _runtime = runtime;
         Tenant = tenant;
@@ -34,7 +35,7 @@ internal sealed class TenantGeneration
 
     public long Number { get; }
 
-    public ServiceProvider Services { get; }
+    public ContainerScope Services { get; }
 
     public IServiceScopeFactory ScopeFactory { get; }
 

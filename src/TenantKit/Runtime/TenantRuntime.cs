@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TenantKit.Diagnostics;
 using TenantKit.Internal;
+using TenantKit.Runtime.Container;
 
 namespace TenantKit.Runtime;
 
@@ -735,7 +736,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     {
         var token = _shutdown.Token;
         await _buildGate.WaitAsync(token).ConfigureAwait(false);
-        ServiceProvider? services = null;
+        ContainerScope? services = null;
         var hosted = new List<IHostedService>();
         using var activity = TenantKitActivity.Source.StartActivity("tenantkit.tenant.build", ActivityKind.Internal);
         activity?.SetTag("tenantkit.tenant.id", tenant.Id);
