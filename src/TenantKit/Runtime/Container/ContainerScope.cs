@@ -132,15 +132,40 @@ internal sealed class ContainerScope :
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         var disposables = BeginDispose();
         if (disposables is null)
         {
-            return;
+            return default;
         }
 
+        // Synchronous while the services' disposals are (a request scope usually holds none or a few): no state machine.
         for (var i = disposables.Count - 1; i >= 0; i--)
+        {
+            if (disposables[i] is IAsyncDisposable asyncDisposable)
+            {
+                var pending = asyncDisposable.DisposeAsync();
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    return DisposeRestAsync(pending, disposables, i);
+                }
+
+                pending.GetAwaiter().GetResult();
+            }
+            else
+            {
+                ((IDisposable)disposables[i]).Dispose();
+            }
+        }
+
+        return default;
+    }
+
+    private static async ValueTask DisposeRestAsync(ValueTask pending, List<object> disposables, int index)
+    {
+        await pending.ConfigureAwait(false);
+        for (var i = index - 1; i >= 0; i--)
         {
             if (disposables[i] is IAsyncDisposable asyncDisposable)
             {
