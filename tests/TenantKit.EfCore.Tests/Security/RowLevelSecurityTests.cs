@@ -180,6 +180,8 @@ public sealed class RowLevelSecurityTests(PostgresFixture database) : IClassFixt
         Assert.Equal(before, await app.DumpAsync());
     }
 
+    // Pins what the pooled path relies on: EF Core closes a pooled context's connection when it goes back to the pool,
+    // so the next renter's commands start from a fresh open.
     [Fact]
     public async Task PooledContext_ReturnedWithAnOpenConnection_RentedByAnotherTenant_ReadsOnlyThatTenantsRows()
     {
