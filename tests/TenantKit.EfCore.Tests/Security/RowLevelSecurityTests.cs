@@ -152,6 +152,27 @@ public sealed class RowLevelSecurityTests(PostgresFixture database) : IClassFixt
     }
 
     [Fact]
+    public async Task ApplicationContext_OpenedForOneTenant_ThenUsedForAnother_SynchronousCommandsRunAsTheCurrentTenant()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            db.Database.OpenConnection();
+        }
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], db.Database.SqlQueryRaw<string>("SELECT \"TenantId\" AS \"Value\" FROM \"Orders\"").ToList());
+            Assert.Equal(0, db.Database.ExecuteSqlRaw("UPDATE \"Orders\" SET \"Total\" = -1 WHERE \"TenantId\" = 'id-alpha'"));
+        }
+    }
+
+    [Fact]
     public async Task PooledContext_RentedForOneTenant_UsedWhileServingAnother_ReadsAndChangesNothing()
     {
         await using var app = await StartAsync(pooled: true);
