@@ -22,7 +22,8 @@ trap cleanup EXIT
 for service in eng/services/*.sh; do
   [ -f "$service" ] || continue
   # shellcheck disable=SC1090
-  source "$service" || { echo "error: could not start the service in $service" >&2; exit 1; }
+  # A service that cannot start fails the run like a failed build: the promised final line, then a non-zero exit.
+  source "$service" || { echo "0 passed, 1 failed"; echo "error: could not start the service in $service" >&2; exit 1; }
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

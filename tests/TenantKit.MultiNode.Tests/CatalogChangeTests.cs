@@ -89,6 +89,28 @@ public sealed class CatalogChangeTests(ClusterFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Reload_ThroughNodeA_EveryOtherNodeServesANewGenerationWithin1Second()
+    {
+        var (a, b, c) = (Cluster["a"], Cluster["b"], Cluster["c"]);
+        var tenant = await Cluster.CreateTenantAsync(a, Identifier("reload"));
+        await Cluster.WarmAsync(tenant.Identifier);
+        // The generation of the tenant's container that answers on each node (from /whoami).
+        var before = (await Cluster.WhoAmIEverywhereAsync(tenant.Identifier, [b, c])).ToDictionary(r => r.Node, Generation);
+        Assert.All(before, g => Assert.True(g.Value >= 1, $"{g.Key} has no resident generation of {tenant.Identifier}"));
+
+        await Cluster.ReloadAsync(a, tenant.Id);
+
+        var took = await Eventually.UntilAsync($"b and c serve {tenant.Identifier} from a newer generation than {string.Join(", ", before)}", WithinOneSecond, async () =>
+        {
+            var replies = await Cluster.WhoAmIEverywhereAsync(tenant.Identifier, [b, c]);
+            return (replies.All(r => r.Status == HttpStatusCode.OK && r.Get("tenantId") == tenant.Id && Generation(r) > before[r.Node]), Lines(replies));
+        }, Cluster.Describe);
+        Took(took, "every other node applied the reload");
+
+        static long Generation(Reply reply) => reply.Status == HttpStatusCode.OK && reply.Json.GetProperty("generation") is { ValueKind: System.Text.Json.JsonValueKind.Number } g ? g.GetInt64() : -1;
+    }
+
+    [Fact]
     public async Task Create_ThroughNodeA_NodesThatRememberedTheIdentifierAsUnknownServeItWithin1Second()
     {
         var identifier = Identifier("create");

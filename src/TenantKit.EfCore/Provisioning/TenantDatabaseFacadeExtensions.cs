@@ -46,7 +46,8 @@ public static class TenantDatabaseFacadeExtensions
     /// PostgreSQL: makes sure every tenant-owned table of the context's schema has TenantKit's row-level security
     /// policy, forced (so the table's owner is subject to it too). Rows are then visible and writable only when the
     /// session's <c>tenantkit.tenant_id</c> is their tenant, or <c>tenantkit.host</c> is <c>on</c>; TenantKit sets both
-    /// on every connection it opens (<see cref="TenantKitDbContextOptions.UseRowLevelSecurity"/>). Safe to run again.
+    /// on every connection it opens, and again before a command when they changed
+    /// (<see cref="TenantKitDbContextOptions.UseRowLevelSecurity"/>). Safe to run again.
     /// The connecting role must own the tables, and must not be a superuser or have <c>BYPASSRLS</c> (those skip every policy).
     /// </summary>
     /// <param name="database">The context's database facade.</param>

@@ -109,6 +109,234 @@ public sealed class RowLevelSecurityTests(PostgresFixture database) : IClassFixt
         Assert.Equal(3, await database.ScalarAsync(app.SharedConnectionString, "SELECT COUNT(*) FROM pg_policies WHERE policyname = 'tenantkit_tenant'"));
     }
 
+    // A connection opened while one tenant is current keeps its session settings until it closes. The tests below
+    // open it explicitly (OpenConnection, a transaction) for one tenant and run commands later while another tenant is
+    // current, on each path by which a context can outlive the tenant (or host scope) it was opened for.
+
+    /// <summary>The application's own context (resolved outside any tenant container) serves whoever is current at each query.</summary>
+    private static ShopContext ApplicationContext(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<ShopContext>();
+
+    private static Task<int> ForgeAlphasOrdersAsync(ShopContext db)
+        => db.Database.ExecuteSqlRawAsync("UPDATE \"Orders\" SET \"Total\" = -1 WHERE \"TenantId\" = 'id-alpha'");
+
+    [Fact]
+    public async Task ApplicationContext_OpenedForOneTenant_ThenUsedForAnother_RunsEveryCommandAsTheCurrentTenant()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        var before = await app.DumpAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(["id-alpha", "id-alpha"], await RawTenantsAsync(db));
+        }
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], await RawTenantsAsync(db));
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], await db.Orders.AsNoTracking().Select(o => o.TenantId).ToListAsync());
+            Assert.Equal(0, await ForgeAlphasOrdersAsync(db));
+        }
+
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            Assert.Equal(["id-alpha", "id-alpha"], await RawTenantsAsync(db));
+        }
+
+        Assert.Equal(System.Data.ConnectionState.Open, db.Database.GetDbConnection().State);
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
+    public async Task ApplicationContext_OpenedForOneTenant_ThenUsedForAnother_SynchronousCommandsRunAsTheCurrentTenant()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            db.Database.OpenConnection();
+        }
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], db.Database.SqlQueryRaw<string>("SELECT \"TenantId\" AS \"Value\" FROM \"Orders\"").ToList());
+            Assert.Equal(0, db.Database.ExecuteSqlRaw("UPDATE \"Orders\" SET \"Total\" = -1 WHERE \"TenantId\" = 'id-alpha'"));
+        }
+    }
+
+    [Fact]
+    public async Task PooledContext_RentedForOneTenant_UsedWhileServingAnother_ReadsAndChangesNothing()
+    {
+        await using var app = await StartAsync(pooled: true);
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        var before = await app.DumpAsync();
+        var factory = app.Services.GetRequiredService<IDbContextFactory<ShopContext>>();
+        ShopContext db;
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            db = await factory.CreateDbContextAsync();
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(["id-alpha", "id-alpha"], await RawTenantsAsync(db));
+        }
+
+        await using (db)
+        {
+            using (app.Accessor.BeginTenantScope(beta))
+            {
+                Assert.Empty(await RawTenantsAsync(db));
+                Assert.Equal(0, await ForgeAlphasOrdersAsync(db));
+                await Assert.ThrowsAsync<CrossTenantAccessException>(() => db.Orders.ToListAsync());
+            }
+        }
+
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    // Pins what the pooled path relies on: EF Core closes a pooled context's connection when it goes back to the pool,
+    // so the next renter's commands start from a fresh open.
+    [Fact]
+    public async Task PooledContext_ReturnedWithAnOpenConnection_RentedByAnotherTenant_ReadsOnlyThatTenantsRows()
+    {
+        await using var app = await StartAsync(pooled: true);
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        var factory = app.Services.GetRequiredService<IDbContextFactory<ShopContext>>();
+        ShopContext first;
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            await using var db = first = await factory.CreateDbContextAsync();
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(["id-alpha", "id-alpha"], await RawTenantsAsync(db));
+        }
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            Assert.Same(first, db);
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], await RawTenantsAsync(db));
+        }
+    }
+
+    [Fact]
+    public async Task HostContext_OpenedInAHostScope_UsedAfterItEnds_ReadsAndChangesNothing()
+    {
+        await using var app = await StartAsync();
+        var beta = await app.TenantAsync("beta");
+        var before = await app.DumpAsync();
+        ShopContext db;
+        using (app.Accessor.BeginHostScope())
+        {
+            db = await app.Services.GetRequiredService<IDbContextFactory<ShopContext>>().CreateDbContextAsync();
+            await db.Database.OpenConnectionAsync();
+            Assert.Equal(5, (await RawTenantsAsync(db)).Count);
+        }
+
+        await using (db)
+        {
+            using (app.Accessor.BeginTenantScope(beta))
+            {
+                Assert.Empty(await RawTenantsAsync(db));
+                Assert.Equal(0, await ForgeAlphasOrdersAsync(db));
+                await Assert.ThrowsAsync<CrossTenantAccessException>(() => db.Orders.ToListAsync());
+            }
+
+            Assert.Empty(await RawTenantsAsync(db));
+        }
+
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
+    public async Task ApplicationContext_TenantChangedInsideARolledBackTransaction_IsSetAgainAfterTheRollback()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            await db.Database.OpenConnectionAsync();
+        }
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            // Set to beta inside the transaction; the rollback restores alpha in the session.
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                Assert.Equal(3, (await RawTenantsAsync(db)).Count);
+                await transaction.RollbackAsync();
+            }
+
+            // Npgsql hands out the same DbTransaction object again.
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                Assert.Equal(["id-beta", "id-beta", "id-beta"], await RawTenantsAsync(db));
+            }
+
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], await RawTenantsAsync(db));
+            Assert.Equal(0, await ForgeAlphasOrdersAsync(db));
+        }
+    }
+
+    [Fact]
+    public async Task ApplicationContext_TenantChangedAfterASavepoint_IsSetAgainAfterRollingBackToIt()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        var beta = await app.TenantAsync("beta");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+        await using var transaction = await StartTransactionAsAlphaAsync();
+
+        using (app.Accessor.BeginTenantScope(beta))
+        {
+            await transaction.CreateSavepointAsync("before_beta");
+            Assert.Equal(3, (await RawTenantsAsync(db)).Count);
+            await transaction.RollbackToSavepointAsync("before_beta");
+
+            Assert.Equal(["id-beta", "id-beta", "id-beta"], await RawTenantsAsync(db));
+            Assert.Equal(0, await ForgeAlphasOrdersAsync(db));
+        }
+
+        async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> StartTransactionAsAlphaAsync()
+        {
+            using (app.Accessor.BeginTenantScope(alpha))
+            {
+                return await db.Database.BeginTransactionAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ApplicationContext_OpenedInsideARolledBackTransactionScope_IsSetAgainAfterIt()
+    {
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = ApplicationContext(scope);
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            // Opened (and so set) inside the ambient transaction: its rollback takes the settings back.
+            using (new System.Transactions.TransactionScope(System.Transactions.TransactionScopeAsyncFlowOption.Enabled))
+            {
+                await db.Database.OpenConnectionAsync();
+                Assert.Equal(2, (await RawTenantsAsync(db)).Count);
+            }
+
+            Assert.Equal(["id-alpha", "id-alpha"], await RawTenantsAsync(db));
+        }
+    }
+
     [Fact]
     public async Task RowLevelSecurity_WithNpgsqlMultiplexing_IsRefused()
     {

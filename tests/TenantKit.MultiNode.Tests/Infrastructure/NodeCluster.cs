@@ -175,6 +175,13 @@ public sealed class NodeCluster : IAsyncDisposable
         Assert.True(reply.Status == HttpStatusCode.NoContent, $"DELETE {tenant.Identifier}: {reply}");
     }
 
+    /// <summary>Asks for a reload of the tenant through this node (202): every node should build a new generation.</summary>
+    public async Task ReloadAsync(NodeProcess via, string id)
+    {
+        var reply = await AdminAsync(via, HttpMethod.Post, $"/admin/tenants/{id}/reload");
+        Assert.True(reply.Status == HttpStatusCode.Accepted, $"reload {id}: {reply}");
+    }
+
     /// <summary>This node unloads the tenant (its container only; the catalog cache keeps it).</summary>
     public async Task UnloadAsync(NodeProcess via, string id)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace TenantKit.Redis.Tests.ChangeFeed;
@@ -161,6 +162,31 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RedisLostAndBack_TheNodeSaysSoInItsConnectedGaugeAndItsLogs()
+    {
+        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.FallbackChangePollInterval = TimeSpan.FromSeconds(5));
+        using var gauge = new ConnectedGauge(b);
+        Assert.Equal(1, gauge.Read());
+        var beforeLoss = b.Logs.Entries.Count;
+
+        await _redis.StopAsync();
+        await Wait.UntilAsync(async () => (await b.HealthAsync()).Status == HealthStatus.Degraded, Long, "node B sees Redis gone");
+        Assert.Equal(0, gauge.Read());
+        // 6002: the Redis feed lost its connection; 1108: the catalog falls back to polling the change log.
+        await Wait.UntilAsync(() => b.Logs.Ids(LogLevel.Warning, beforeLoss).Count >= 2, Long, "node B logs the loss");
+        Assert.Equal([1108, 6002], b.Logs.Ids(LogLevel.Warning, beforeLoss).Order());
+        var beforeReturn = b.Logs.Entries.Count;
+
+        await _redis.RestartAsync();
+        await Wait.UntilAsync(async () => (await b.HealthAsync()).Status == HealthStatus.Healthy, Long, "node B reconnects");
+        Assert.Equal(1, gauge.Read());
+        // 6001: the Redis feed is connected again; 1107: the catalog catches up on the change log at once. No warning.
+        await Wait.UntilAsync(() => b.Logs.Ids(LogLevel.Information, beforeReturn).Count >= 2, Long, "node B logs the return");
+        Assert.Equal([1107, 6001], b.Logs.Ids(LogLevel.Information, beforeReturn).Order());
+        Assert.Empty(b.Logs.Ids(LogLevel.Warning, beforeReturn));
+    }
+
+    [Fact]
     public async Task RedisRestarted_TheNodeCatchesUpAtOnce_OnAChangeItsMessageMissed()
     {
         // No polling at all while disconnected: only the catch-up on reconnection can bring the change.
@@ -190,14 +216,22 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     {
         await _redis.StopAsync();
         await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, waitForRedis: false);
-        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, waitForRedis: false);
+        // Short timeouts: node B's start-up warning comes when its first attempt (connect, then subscribe) gives up,
+        // about 10 s after start with the defaults.
+        await using var b = await Node.StartAsync(_catalog, _redis.Configuration + ",connectTimeout=1000,syncTimeout=1000,asyncTimeout=1000", _channel, waitForRedis: false);
         var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
         await b.ServeAsync("acme");
         var degraded = await b.HealthAsync();
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        using var gauge = new ConnectedGauge(b);
+        Assert.Equal(0, gauge.Read());
+        // 6003: started without a connection, polling until Redis answers.
+        await Wait.UntilAsync(() => b.Logs.Ids(LogLevel.Warning).Contains(6003), Long, "node B logs that it started without Redis");
 
         await _redis.RestartAsync();
         await Wait.UntilAsync(async () => (await a.HealthAsync()).Status == HealthStatus.Healthy && (await b.HealthAsync()).Status == HealthStatus.Healthy, Long, "both nodes connect");
+        Assert.Equal(1, gauge.Read());
+        Assert.Contains(6001, b.Logs.Ids(LogLevel.Information));
         await a.AsHostAsync(admin => admin.SuspendAsync(tenant.Id));
 
         await Wait.UntilAsync(() => b.Changes.Any(c => c is { Kind: TenantChangeKind.Suspended, IsRemote: true }), Second, "node B hears of the suspension through Redis");

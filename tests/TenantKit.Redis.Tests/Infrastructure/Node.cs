@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace TenantKit.Redis.Tests.Infrastructure;
 
@@ -17,14 +18,18 @@ public sealed class Node : IAsyncDisposable
     private readonly IHostedService[] _hosted;
     private readonly IDisposable _subscription;
 
-    private Node(ServiceProvider services)
+    private Node(ServiceProvider services, CapturedLogs logs)
     {
         _services = services;
+        Logs = logs;
         _hosted = [.. services.GetServices<IHostedService>()];
         _subscription = Feed.Subscribe(Changes.Enqueue);
     }
 
     public IServiceProvider Services => _services;
+
+    /// <summary>What this node logged (Information and up).</summary>
+    public CapturedLogs Logs { get; }
 
     /// <summary>Every change announced on this node's local feed, local and remote.</summary>
     public ConcurrentQueue<TenantChange> Changes { get; } = new();
@@ -38,7 +43,8 @@ public sealed class Node : IAsyncDisposable
     /// <summary>Starts a node; unless told not to, waits until it is connected to Redis (the host itself does not wait).</summary>
     public static async Task<Node> StartAsync(string catalog, string redis, string channel, Action<TenantCatalogOptions>? configure = null, string? nodeId = null, bool waitForRedis = true)
     {
-        var services = new ServiceCollection().AddLogging();
+        var logs = new CapturedLogs();
+        var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs));
         services.AddTenantKit(b => b
             .WithEfCoreStore(o => o.UseSqlite(catalog))
             .UseRedisChangeFeed(redis, o =>
@@ -57,7 +63,7 @@ public sealed class Node : IAsyncDisposable
                 configure?.Invoke(o);
             }));
         services.AddHealthChecks().AddTenantKitRedisChangeFeed();
-        var node = new Node(services.BuildServiceProvider());
+        var node = new Node(services.BuildServiceProvider(), logs);
         foreach (var hosted in node._hosted)
         {
             await hosted.StartAsync(CancellationToken.None);
