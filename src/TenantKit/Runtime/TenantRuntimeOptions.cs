@@ -53,7 +53,12 @@ public sealed class TenantRuntimeOptions
     /// </summary>
     public Func<TenantInfo, bool>? EagerFilter { get; set; }
 
-    /// <summary>Validates scopes in tenant containers (catches scoped services taken from the root). Turn on in development. <value>The default is <see langword="false"/>.</value></summary>
+    /// <summary>
+    /// Validates tenant containers, as Microsoft's <c>ValidateScopes</c> and <c>ValidateOnBuild</c> do: a scoped service
+    /// resolved from a container's root, or captured by a singleton, is refused, and every registration is checked (once
+    /// per shape of registrations) when the first tenant of that shape is built, so a registration that cannot be made
+    /// fails the build. Turn on in development. <value>The default is <see langword="false"/>.</value>
+    /// </summary>
     public bool ValidateScopes { get; set; }
 
     internal TimeSpan EffectiveSweepInterval

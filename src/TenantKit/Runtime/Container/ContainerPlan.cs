@@ -182,6 +182,12 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
                 : new ConstantSite(id.Type, this);
         }
 
+        if (id.Type.ContainsGenericParameters)
+        {
+            // An open generic type itself (IOptions<>) is no service: nothing can be made of it.
+            return null;
+        }
+
         if (ReferenceEquals(id.Key, KeyedService.AnyKey) && !IsEnumerable(id.Type))
         {
             throw new InvalidOperationException("KeyedService.AnyKey cannot be used to resolve a single service.");
