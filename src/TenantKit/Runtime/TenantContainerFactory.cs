@@ -105,7 +105,19 @@ internal sealed partial class TenantContainerFactory
         }
 
         // Bounded: tenants whose configurations register differently get plans of their own, but an application
-        // whose every tenant differs must not grow this without end. Past the bound, plans are not kept.
+        // whose every tenant differs must not grow this without end. When full, plans no container uses any more are
+        // dropped; when all are in use, a new shape's plan is not kept.
+        if (_plans.Count >= MaxPlans)
+        {
+            foreach (var (unused, kept) in _plans)
+            {
+                if (kept.LiveContainers == 0)
+                {
+                    _plans.TryRemove(new KeyValuePair<PlanKey, ContainerPlan>(unused, kept));
+                }
+            }
+        }
+
         if (_plans.Count < MaxPlans)
         {
             plan = _plans.GetOrAdd(key, plan);

@@ -31,6 +31,9 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
     private readonly Lock _gate = new();
     private int _singletonSlots;
     private int _scopedSlots;
+    private const int MaxKeyedEntries = 1024;
+    private int _keyedEntries;
+    private int _containers;
 
     /// <param name="descriptors">The registrations, in order (not copied: never change them afterwards).</param>
     /// <param name="ownStart">
@@ -78,6 +81,13 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
     /// <summary>The number of registrations.</summary>
     public int Count => _descriptors.Length;
 
+    /// <summary>Containers built on this plan and not yet disposed: a plan no container uses may be dropped.</summary>
+    public int LiveContainers => Volatile.Read(ref _containers);
+
+    internal void ContainerBuilt() => Interlocked.Increment(ref _containers);
+
+    internal void ContainerDisposed() => Interlocked.Decrement(ref _containers);
+
     /// <summary>The site of an unkeyed service, or null when nothing answers for it.</summary>
     public ServiceSite? GetSite(Type serviceType)
         => _sites.TryGetValue(serviceType, out var site) ? site : Plan(new ServiceId(serviceType, null));
@@ -112,7 +122,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
                     PlanDescriptor(i, d.ServiceType, d.ServiceKey);
                 }
             }
-            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            catch (Exception ex)
             {
                 (errors ??= []).Add(new InvalidOperationException(
                     $"Error while validating the service descriptor '{d}': {ex.Message}", ex));
@@ -319,12 +329,16 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
 
         var d = _descriptors[index];
         var own = index >= OwnStart;
+        // Made for a key asked at run time: kept per container under its key, not in a slot of the shared plan, and
+        // the site itself kept only while the plan keeps keyed entries.
+        var anyKey = ReferenceEquals(d.ServiceKey, KeyedService.AnyKey) && key is not null && !ReferenceEquals(key, KeyedService.AnyKey);
+        var keep = !anyKey || KeepKeyed();
         ServiceSite inner;
         bool mayDispose;
         if (Instance(d) is { } instance)
         {
             var constant = own ? (ServiceSite)new OwnInstanceSite(serviceType, index - OwnStart) : new ConstantSite(serviceType, instance);
-            return _descriptorSites[cacheKey] = constant;
+            return keep ? _descriptorSites[cacheKey] = constant : constant;
         }
         else if (HasFactory(d))
         {
@@ -352,17 +366,19 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
                     throw new InvalidOperationException($"Cannot consume scoped service '{scoped}' from singleton '{serviceType}'.");
                 }
 
-                site = new SingletonSite(inner, _singletonSlots++);
+                site = anyKey ? new KeyedCacheSite(inner, isSingleton: true, (index, serviceType, key!)) : new SingletonSite(inner, _singletonSlots++);
                 break;
             case ServiceLifetime.Scoped:
-                site = new ScopedSite(inner, _scopedSlots++) { ScopedDependency = serviceType };
+                site = anyKey
+                    ? new KeyedCacheSite(inner, isSingleton: false, (index, serviceType, key!)) { ScopedDependency = serviceType }
+                    : new ScopedSite(inner, _scopedSlots++) { ScopedDependency = serviceType };
                 break;
             default:
                 site = mayDispose ? new TransientSite(inner) { ScopedDependency = inner.ScopedDependency } : inner;
                 break;
         }
 
-        return _descriptorSites[cacheKey] = site;
+        return keep ? _descriptorSites[cacheKey] = site : site;
     }
 
     private ConstructorSite PlanConstructor(Type serviceType, Type implementation, object? key)
@@ -516,13 +532,20 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         {
             _sites[id.Type] = site;
         }
-        else
+        else if (KeepKeyed())
         {
             _keyedSites[id] = site;
         }
 
         return site;
     }
+
+    /// <summary>
+    /// Whether one more keyed entry may be kept. Keys come from the application at run time (any key for a
+    /// <see cref="KeyedService.AnyKey"/> registration, or keys nothing answers for), and the plan lives as long as the
+    /// process: past <see cref="MaxKeyedEntries"/> such entries, a keyed service is planned each time it is asked for.
+    /// </summary>
+    private bool KeepKeyed() => _keyedEntries < MaxKeyedEntries && ++_keyedEntries > 0;
 
     private static bool TryGetDefault(ParameterInfo parameter, out object? value)
     {

@@ -20,8 +20,15 @@ internal sealed class ContainerScope :
     /// <summary>Marks a slot whose service was made and is null (a factory may return null).</summary>
     private static readonly object NullValue = new();
 
+    /// <summary>
+    /// Guards the slot arrays and the disposables: held only briefly, never while a service is being made. A scope
+    /// uses itself; a root (which makes singletons under locks of their own) has an object of its own.
+    /// </summary>
+    private readonly object _sync;
     private object?[]? _singletons;
+    private object?[]? _singletonGates;
     private object?[]? _scoped;
+    private Dictionary<(int Index, Type ServiceType, object Key), object>? _keyed;
     private List<object>? _disposables;
     private volatile bool _disposed;
 
@@ -33,6 +40,8 @@ internal sealed class ContainerScope :
         Plan = plan;
         Root = this;
         Own = own;
+        _sync = new object();
+        plan.ContainerBuilt();
     }
 
     private ContainerScope(ContainerScope root)
@@ -40,6 +49,7 @@ internal sealed class ContainerScope :
         Plan = root.Plan;
         Root = root;
         Own = root.Own;
+        _sync = this;
     }
 
     public ContainerPlan Plan { get; }
@@ -95,10 +105,39 @@ internal sealed class ContainerScope :
         return Create(isSingleton, slot, site);
     }
 
+    /// <summary>Finds or makes, once, a service this scope keeps under a run-time key (see <see cref="KeyedCacheSite"/>).</summary>
+    internal object? GetOrCreateKeyed((int Index, Type ServiceType, object Key) id, ServiceSite site)
+    {
+        lock (this)
+        {
+            ThrowIfDisposed();
+            lock (_sync)
+            {
+                if (_keyed is not null && _keyed.TryGetValue(id, out var found))
+                {
+                    return ReferenceEquals(found, NullValue) ? null : found;
+                }
+            }
+
+            var value = site.Resolve(this);
+            if (value is IDisposable or IAsyncDisposable)
+            {
+                Capture(value);
+            }
+
+            lock (_sync)
+            {
+                (_keyed ??= [])[id] = value ?? NullValue;
+            }
+
+            return value;
+        }
+    }
+
     /// <summary>Takes a transient the scope made, to dispose it with the scope.</summary>
     internal void Capture(object service)
     {
-        lock (this)
+        lock (_sync)
         {
             if (!_disposed)
             {
@@ -141,22 +180,30 @@ internal sealed class ContainerScope :
         }
 
         // Synchronous while the services' disposals are (a request scope usually holds none or a few): no state machine.
-        for (var i = disposables.Count - 1; i >= 0; i--)
+        // A disposal that fails is reported through the returned task, as Microsoft's provider does.
+        try
         {
-            if (disposables[i] is IAsyncDisposable asyncDisposable)
+            for (var i = disposables.Count - 1; i >= 0; i--)
             {
-                var pending = asyncDisposable.DisposeAsync();
-                if (!pending.IsCompletedSuccessfully)
+                if (disposables[i] is IAsyncDisposable asyncDisposable)
                 {
-                    return DisposeRestAsync(pending, disposables, i);
-                }
+                    var pending = asyncDisposable.DisposeAsync();
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        return DisposeRestAsync(pending, disposables, i);
+                    }
 
-                pending.GetAwaiter().GetResult();
+                    pending.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    ((IDisposable)disposables[i]).Dispose();
+                }
             }
-            else
-            {
-                ((IDisposable)disposables[i]).Dispose();
-            }
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
         }
 
         return default;
@@ -192,29 +239,75 @@ internal sealed class ContainerScope :
 
     private object? Create(bool isSingleton, int slot, ServiceSite site)
     {
-        lock (this)
+        // A singleton is made under a lock of its own, as Microsoft's provider does per service: a slow or blocking
+        // singleton holds up only those waiting for it. Scoped services are made under their scope's lock, as there.
+        // Either lock is re-entered by the service's own dependencies on this thread, so each is made once.
+        lock (isSingleton ? SingletonGate(slot) : this)
         {
             ThrowIfDisposed();
-            var found = Slots(isSingleton, slot)[slot];
+            object? found;
+            lock (_sync)
+            {
+                found = Slots(isSingleton, slot)[slot];
+            }
+
             if (found is not null)
             {
                 return ReferenceEquals(found, NullValue) ? null : found;
             }
 
-            // Made under the lock (re-entered by the service's own dependencies on this thread), so it is made once.
-            // The slot array is read again afterwards: a dependency may have grown it meanwhile.
             var value = site.Resolve(this);
-            if (value is IDisposable or IAsyncDisposable)
+            var disposedMeanwhile = false;
+            lock (_sync)
             {
-                (_disposables ??= []).Add(value);
+                if (value is IDisposable or IAsyncDisposable)
+                {
+                    disposedMeanwhile = _disposed;
+                    if (!disposedMeanwhile)
+                    {
+                        (_disposables ??= []).Add(value);
+                    }
+                }
+
+                if (!disposedMeanwhile)
+                {
+                    // The slot array is read again: a dependency may have grown it meanwhile.
+                    Volatile.Write(ref Slots(isSingleton, slot)[slot], value ?? NullValue);
+                    if (isSingleton)
+                    {
+                        _singletonGates![slot] = null;
+                    }
+                }
             }
 
-            Volatile.Write(ref Slots(isSingleton, slot)[slot], value ?? NullValue);
+            if (disposedMeanwhile)
+            {
+                // Made while the container was being disposed: disposed at once, and the caller told.
+                DisposeLate(value!);
+            }
+
             return value;
         }
     }
 
-    /// <summary>The slot array, grown to hold <paramref name="slot"/>. Called under the lock.</summary>
+    /// <summary>The lock under which the singleton of <paramref name="slot"/> is made, until it is.</summary>
+    private object SingletonGate(int slot)
+    {
+        lock (_sync)
+        {
+            var gates = _singletonGates;
+            if (gates is null || slot >= gates.Length)
+            {
+                var grown = new object?[Math.Max(slot + 1, Plan.SingletonSlots)];
+                gates?.CopyTo(grown, 0);
+                _singletonGates = gates = grown;
+            }
+
+            return gates[slot] ??= new object();
+        }
+    }
+
+    /// <summary>The slot array, grown to hold <paramref name="slot"/>. Called under <see cref="_sync"/>.</summary>
     private object?[] Slots(bool isSingleton, int slot)
     {
         ref var field = ref isSingleton ? ref _singletons : ref _scoped;
@@ -233,7 +326,7 @@ internal sealed class ContainerScope :
 
     private List<object>? BeginDispose()
     {
-        lock (this)
+        lock (_sync)
         {
             if (_disposed)
             {
@@ -243,6 +336,11 @@ internal sealed class ContainerScope :
             _disposed = true;
             var disposables = _disposables;
             _disposables = null;
+            if (IsRoot)
+            {
+                Plan.ContainerDisposed();
+            }
+
             return disposables;
         }
     }

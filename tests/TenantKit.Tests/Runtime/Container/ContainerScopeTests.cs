@@ -96,6 +96,68 @@ public class ContainerScopeTests
         Assert.Equal(["third", "slow", "first"], order);
     }
 
+    [Fact]
+    public async Task SlowSingleton_BeingMade_DoesNotHoldUpAnotherSingletonOfTheSameContainer()
+    {
+        using var started = new ManualResetEventSlim();
+        using var otherMade = new ManualResetEventSlim();
+        var sawOther = false;
+        var root = Build(new ServiceCollection()
+            .AddSingleton(_ =>
+            {
+                started.Set();
+                // Blocks until another thread has made the other singleton: one lock for the whole root would deadlock.
+                sawOther = otherMade.Wait(TimeSpan.FromSeconds(10));
+                return new Settings();
+            })
+            .AddSingleton<Disposable>());
+
+        var slow = Task.Run(() => root.GetService(typeof(Settings)));
+        started.Wait(TimeSpan.FromSeconds(10));
+        var other = await Task.Run(() => root.GetService(typeof(Disposable)));
+        otherMade.Set();
+        await slow;
+
+        Assert.NotNull(other);
+        Assert.True(sawOther);
+    }
+
+    [Fact]
+    public void AnyKeyRegistration_AskedUnderManyKeys_KeepsOneInstancePerKeyWithoutGrowingThePlansSlots()
+    {
+        var services = new ServiceCollection()
+            .AddKeyedScoped<Settings>(KeyedService.AnyKey, (_, _) => new Settings())
+            .AddKeyedSingleton<Disposable>(KeyedService.AnyKey, (_, _) => new Disposable());
+        var root = Build(services);
+        using var first = root.CreateScope();
+        using var second = root.CreateScope();
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            var key = $"user-{i}";
+            var scoped = first.ServiceProvider.GetRequiredKeyedService<Settings>(key);
+            Assert.Same(scoped, first.ServiceProvider.GetRequiredKeyedService<Settings>(key));
+            Assert.NotSame(scoped, second.ServiceProvider.GetRequiredKeyedService<Settings>(key));
+            Assert.Same(root.GetRequiredKeyedService<Disposable>(key), second.ServiceProvider.GetRequiredKeyedService<Disposable>(key));
+        }
+
+        Assert.Equal(0, root.Plan.ScopedSlots);
+        Assert.Equal(0, root.Plan.SingletonSlots);
+        Assert.NotSame(root.GetRequiredKeyedService<Disposable>("user-1"), root.GetRequiredKeyedService<Disposable>("user-2"));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ADisposalThatThrows_IsReportedThroughTheTask()
+    {
+        var root = Build(new ServiceCollection().AddSingleton<Throwing>());
+        root.GetService(typeof(Throwing));
+
+        var disposing = root.DisposeAsync();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => disposing.AsTask());
+        Assert.Equal("disposal failed", ex.Message);
+    }
+
     private static ContainerScope Build(IServiceCollection services)
     {
         var descriptors = services.ToArray();
@@ -119,6 +181,11 @@ public class ContainerScopeTests
         public bool Disposed { get; private set; }
 
         public void Dispose() => Disposed = true;
+    }
+
+    private sealed class Throwing : IDisposable
+    {
+        public void Dispose() => throw new InvalidOperationException("disposal failed");
     }
 
     private sealed class Named(string name, List<string> order) : IDisposable

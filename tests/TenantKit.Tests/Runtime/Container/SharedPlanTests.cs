@@ -108,16 +108,44 @@ public class SharedPlanTests
         await using var h = RuntimeHarness.Create(
             RuntimeHarness.Tenants("a", "b"),
             b => b.ConfigureTenantServices((tenant, s) => s.AddSingleton(new TenantLabel(tenant.Identifier))));
-        await using var b = await h.AcquireAsync("b");
 
+        // Tenant a is the first of its shape: the plan is made from a's registrations.
         var label = await BuildAndDropAsync(h, "a");
         await UnloadAsync(h, "a");
+        await using var b = await h.AcquireAsync("b");
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
-        Assert.False(label.TryGetTarget(out _), "tenant a's registered instance outlived its container: a shared plan holds it");
+        Assert.Equal(1, Factory(h).PlanCount);
+        Assert.False(label.TryGetTarget(out _), "tenant a's registered instance outlived its container: the shared plan holds it");
         Assert.Equal("b", b.Services.GetRequiredService<TenantLabel>().Value);
+    }
+
+    [Fact]
+    public async Task PlanCache_WhenFull_DropsPlansNoContainerUses()
+    {
+        var ids = Enumerable.Range(0, 70).Select(i => $"t{i:000}").ToArray();
+        await using var h = RuntimeHarness.Create(
+            RuntimeHarness.Tenants([.. ids, "late1", "late2"]),
+            // A keyed registration under the tenant's own key: every tenant has a shape of its own.
+            b => b.ConfigureTenantServices((tenant, s) => s.AddKeyedSingleton<TenantState>(tenant.Identifier.StartsWith("late", StringComparison.Ordinal) ? "late" : tenant.Identifier)));
+        foreach (var id in ids)
+        {
+            await using (await h.AcquireAsync(id))
+            {
+            }
+
+            await UnloadAsync(h, id);
+            Assert.True(Factory(h).PlanCount <= 64);
+        }
+
+        await using var late1 = await h.AcquireAsync("late1");
+        await using var late2 = await h.AcquireAsync("late2");
+
+        // The late shape was kept (the unused plans made room), so both late tenants share it.
+        Assert.Same(((ContainerScope)late1.Services).Plan, ((ContainerScope)late2.Services).Plan);
+        Assert.True(Factory(h).PlanCount <= 64);
     }
 
     [Fact]
