@@ -93,7 +93,7 @@ internal sealed class ContainerScope :
         return new ContainerScope(Root);
     }
 
-    /// <summary>Finds the cached service of <paramref name="slot"/> or makes it, once, under this scope's lock.</summary>
+    /// <summary>Finds the cached service of <paramref name="slot"/> or makes it, once (see <see cref="Create"/>).</summary>
     internal object? GetOrCreate(bool isSingleton, int slot, ServiceSite site)
     {
         var values = isSingleton ? Volatile.Read(ref _singletons) : Volatile.Read(ref _scoped);
