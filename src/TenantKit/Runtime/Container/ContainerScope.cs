@@ -20,13 +20,8 @@ internal sealed class ContainerScope :
     /// <summary>Marks a slot whose service was made and is null (a factory may return null).</summary>
     private static readonly object NullValue = new();
 
-    /// <summary>
-    /// Guards the slot arrays and the disposables: held only briefly, never while a service is being made. A scope
-    /// uses itself; a root (which makes singletons under locks of their own) has an object of its own.
-    /// </summary>
-    private readonly object _sync;
-    private object?[]? _singletons;
-    private object?[]? _singletonGates;
+    /// <summary>What only a root has; <see langword="null"/> in a scope, which keeps its own size small.</summary>
+    private readonly RootState? _state;
     private object?[]? _scoped;
     private Dictionary<(int Index, Type ServiceType, object Key), object>? _keyed;
     private List<object>? _disposables;
@@ -37,26 +32,27 @@ internal sealed class ContainerScope :
     /// <param name="own">The registrations from <see cref="ContainerPlan.OwnStart"/> on: the container's own values.</param>
     public ContainerScope(ContainerPlan plan, ServiceDescriptor[] own)
     {
-        Plan = plan;
         Root = this;
-        Own = own;
-        _sync = new object();
+        _state = new RootState(plan, own);
         plan.ContainerBuilt();
     }
 
     private ContainerScope(ContainerScope root)
     {
-        Plan = root.Plan;
         Root = root;
-        Own = root.Own;
-        _sync = this;
     }
 
-    public ContainerPlan Plan { get; }
+    public ContainerPlan Plan => Root._state!.Plan;
 
     public ContainerScope Root { get; }
 
-    public ServiceDescriptor[] Own { get; }
+    public ServiceDescriptor[] Own => Root._state!.Own;
+
+    /// <summary>
+    /// Guards the slot arrays and the disposables: held only briefly, never while a service is being made. A scope
+    /// uses itself; a root (which makes singletons under locks of their own) uses its state.
+    /// </summary>
+    private object Sync => (object?)_state ?? this;
 
     public bool IsRoot => ReferenceEquals(Root, this);
 
@@ -96,7 +92,7 @@ internal sealed class ContainerScope :
     /// <summary>Finds the cached service of <paramref name="slot"/> or makes it, once (see <see cref="Create"/>).</summary>
     internal object? GetOrCreate(bool isSingleton, int slot, ServiceSite site)
     {
-        var values = isSingleton ? Volatile.Read(ref _singletons) : Volatile.Read(ref _scoped);
+        var values = isSingleton ? Volatile.Read(ref _state!.Singletons) : Volatile.Read(ref _scoped);
         if (values is not null && (uint)slot < (uint)values.Length && Volatile.Read(ref values[slot]) is { } found)
         {
             return ReferenceEquals(found, NullValue) ? null : found;
@@ -111,7 +107,7 @@ internal sealed class ContainerScope :
         lock (this)
         {
             ThrowIfDisposed();
-            lock (_sync)
+            lock (Sync)
             {
                 if (_keyed is not null && _keyed.TryGetValue(id, out var found))
                 {
@@ -125,7 +121,7 @@ internal sealed class ContainerScope :
                 Capture(value);
             }
 
-            lock (_sync)
+            lock (Sync)
             {
                 (_keyed ??= [])[id] = value ?? NullValue;
             }
@@ -137,7 +133,7 @@ internal sealed class ContainerScope :
     /// <summary>Takes a transient the scope made, to dispose it with the scope.</summary>
     internal void Capture(object service)
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (!_disposed)
             {
@@ -246,7 +242,7 @@ internal sealed class ContainerScope :
         {
             ThrowIfDisposed();
             object? found;
-            lock (_sync)
+            lock (Sync)
             {
                 found = Slots(isSingleton, slot)[slot];
             }
@@ -258,7 +254,7 @@ internal sealed class ContainerScope :
 
             var value = site.Resolve(this);
             var disposedMeanwhile = false;
-            lock (_sync)
+            lock (Sync)
             {
                 if (value is IDisposable or IAsyncDisposable)
                 {
@@ -275,7 +271,7 @@ internal sealed class ContainerScope :
                     Volatile.Write(ref Slots(isSingleton, slot)[slot], value ?? NullValue);
                     if (isSingleton)
                     {
-                        _singletonGates![slot] = null;
+                        _state!.SingletonGates![slot] = null;
                     }
                 }
             }
@@ -293,24 +289,25 @@ internal sealed class ContainerScope :
     /// <summary>The lock under which the singleton of <paramref name="slot"/> is made, until it is.</summary>
     private object SingletonGate(int slot)
     {
-        lock (_sync)
+        lock (Sync)
         {
-            var gates = _singletonGates;
+            var state = _state!;
+            var gates = state.SingletonGates;
             if (gates is null || slot >= gates.Length)
             {
                 var grown = new object?[Math.Max(slot + 1, Plan.SingletonSlots)];
                 gates?.CopyTo(grown, 0);
-                _singletonGates = gates = grown;
+                state.SingletonGates = gates = grown;
             }
 
             return gates[slot] ??= new object();
         }
     }
 
-    /// <summary>The slot array, grown to hold <paramref name="slot"/>. Called under <see cref="_sync"/>.</summary>
+    /// <summary>The slot array, grown to hold <paramref name="slot"/>. Called under <see cref="Sync"/>.</summary>
     private object?[] Slots(bool isSingleton, int slot)
     {
-        ref var field = ref isSingleton ? ref _singletons : ref _scoped;
+        ref var field = ref isSingleton ? ref _state!.Singletons : ref _scoped;
         var values = field;
         if (values is null || slot >= values.Length)
         {
@@ -326,7 +323,7 @@ internal sealed class ContainerScope :
 
     private List<object>? BeginDispose()
     {
-        lock (_sync)
+        lock (Sync)
         {
             if (_disposed)
             {
@@ -365,5 +362,19 @@ internal sealed class ContainerScope :
         }
 
         throw new ObjectDisposedException(nameof(IServiceProvider));
+    }
+
+    /// <summary>A root's own: the plan, its registered values, its singletons and the locks they are made under.</summary>
+    private sealed class RootState(ContainerPlan plan, ServiceDescriptor[] own)
+    {
+        public ContainerPlan Plan { get; } = plan;
+
+        public ServiceDescriptor[] Own { get; } = own;
+
+#pragma warning disable SA1401, CA1051 // Fields, so slots can be read and written by reference (Volatile, ref locals).
+        public object?[]? Singletons;
+
+        public object?[]? SingletonGates;
+#pragma warning restore SA1401, CA1051
     }
 }
