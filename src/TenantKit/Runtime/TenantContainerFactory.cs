@@ -17,6 +17,9 @@ namespace TenantKit.Runtime;
 /// </summary>
 internal sealed partial class TenantContainerFactory
 {
+    /// <summary>Resolution plans kept for reuse, at most (one per shape of tenant registrations).</summary>
+    private const int MaxPlans = 64;
+
     private readonly TenantServicesConfiguration _configuration;
     private readonly IServiceProvider _host;
     private readonly IOptions<TenantRuntimeOptions> _options;
@@ -24,7 +27,6 @@ internal sealed partial class TenantContainerFactory
     private readonly Lock _templateGate = new();
     private ServiceDescriptor[]? _template;
     private bool _checked;
-    private const int MaxPlans = 64;
     private readonly ConcurrentDictionary<PlanKey, ContainerPlan> _plans = new();
     private string? _sharingError;
 
