@@ -1,7 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TenantKit.Testing;
 
 namespace TenantKit.EfCore.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ namespace TenantKit.EfCore.Tests.Infrastructure;
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
-    private TestApp(ServiceProvider services, TestLogs logs, SqlCapture sql, string sharedConnectionString)
+    private TestApp(ServiceProvider services, CapturedLogs logs, SqlCapture sql, string sharedConnectionString)
     {
         Services = services;
         Logs = logs;
@@ -22,7 +23,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
-    public TestLogs Logs { get; }
+    public CapturedLogs Logs { get; }
 
     public SqlCapture Sql { get; }
 
@@ -40,7 +41,7 @@ public sealed class TestApp : IAsyncDisposable
         bool createSharedTables = true,
         Action<IServiceCollection>? services = null)
     {
-        var logs = new TestLogs();
+        var logs = new CapturedLogs();
         var sql = new SqlCapture();
         var shared = database.NewDatabase("shared");
         var collection = new ServiceCollection();

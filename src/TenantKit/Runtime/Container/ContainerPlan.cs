@@ -164,9 +164,14 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         return false;
     }
 
-    private bool IsRegistered(ServiceId id)
-        => _registrations.ContainsKey(id)
-            || (id.Key is not null && _registrations.ContainsKey(id with { Key = KeyedService.AnyKey }));
+    private bool IsRegistered(ServiceId id) => FindRegistrations(id) is not null;
+
+    /// <summary>The registrations answering for <paramref name="id"/>: its own, else (for a key) the any-key ones.</summary>
+    private int[]? FindRegistrations(ServiceId id)
+        => _registrations.TryGetValue(id, out var indexes)
+            || (id.Key is not null && _registrations.TryGetValue(id with { Key = KeyedService.AnyKey }, out indexes))
+            ? indexes
+            : null;
 
     private static bool IsBuiltIn(Type type)
         => type == typeof(IServiceProvider)
@@ -224,8 +229,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
 
     private ServiceSite? PlanExact(ServiceId id)
     {
-        if (_registrations.TryGetValue(id, out var indexes)
-            || (id.Key is not null && _registrations.TryGetValue(id with { Key = KeyedService.AnyKey }, out indexes)))
+        if (FindRegistrations(id) is { } indexes)
         {
             return PlanDescriptor(indexes[^1], id.Type, id.Key);
         }
@@ -241,8 +245,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         }
 
         var definition = new ServiceId(id.Type.GetGenericTypeDefinition(), id.Key);
-        if (_registrations.TryGetValue(definition, out var indexes)
-            || (id.Key is not null && _registrations.TryGetValue(definition with { Key = KeyedService.AnyKey }, out indexes)))
+        if (FindRegistrations(definition) is { } indexes)
         {
             return PlanDescriptor(indexes[^1], id.Type, id.Key);
         }
@@ -569,13 +572,13 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         return true;
     }
 
-    private static object? Instance(ServiceDescriptor d)
+    internal static object? Instance(ServiceDescriptor d)
         => d.IsKeyedService ? d.KeyedImplementationInstance : d.ImplementationInstance;
 
-    private static bool HasFactory(ServiceDescriptor d)
+    internal static bool HasFactory(ServiceDescriptor d)
         => d.IsKeyedService ? d.KeyedImplementationFactory is not null : d.ImplementationFactory is not null;
 
-    private static Type? Implementation(ServiceDescriptor d)
+    internal static Type? Implementation(ServiceDescriptor d)
         => d.IsKeyedService ? d.KeyedImplementationType : d.ImplementationType;
 
     /// <summary>Refuses what Microsoft's provider refuses when it is built.</summary>

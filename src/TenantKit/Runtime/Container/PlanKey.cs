@@ -28,7 +28,7 @@ internal sealed class PlanKey : IEquatable<PlanKey>
                 d.ServiceType,
                 d.ServiceKey,
                 d.Lifetime,
-                d.IsKeyedService ? d.KeyedImplementationType : d.ImplementationType,
+                ContainerPlan.Implementation(d),
                 Kind(d));
             _entries[i] = entry;
             hash.Add(entry);
@@ -69,11 +69,8 @@ internal sealed class PlanKey : IEquatable<PlanKey>
     public override int GetHashCode() => _hash;
 
     private static ShapeKind Kind(ServiceDescriptor d)
-        => d.IsKeyedService
-            ? d.KeyedImplementationInstance is not null ? ShapeKind.Instance
-                : d.KeyedImplementationFactory is not null ? ShapeKind.Factory : ShapeKind.Type
-            : d.ImplementationInstance is not null ? ShapeKind.Instance
-                : d.ImplementationFactory is not null ? ShapeKind.Factory : ShapeKind.Type;
+        => ContainerPlan.Instance(d) is not null ? ShapeKind.Instance
+            : ContainerPlan.HasFactory(d) ? ShapeKind.Factory : ShapeKind.Type;
 
     private enum ShapeKind : byte
     {

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace TenantKit.Redis.Tests.Infrastructure;
+namespace TenantKit.Testing;
 
-/// <summary>Keeps every log entry of one node (Information and up), for tests that check what a node says.</summary>
+/// <summary>Keeps every log entry (Information and up), for tests that check what is logged.</summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
     public ConcurrentQueue<(string Category, EventId EventId, LogLevel Level, string Message)> Entries { get; } = new();
