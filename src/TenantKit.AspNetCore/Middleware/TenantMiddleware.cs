@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,8 @@ using Microsoft.Extensions.Options;
 using TenantKit.AspNetCore.Diagnostics;
 using TenantKit.AspNetCore.Problems;
 using TenantKit.AspNetCore.Resolution;
+using TenantKit.Resolution;
+using TenantKit.Runtime;
 
 namespace TenantKit.AspNetCore.Middleware;
 
@@ -24,6 +27,8 @@ internal sealed class TenantMiddleware
     private readonly RequestDelegate _next;
     private readonly ITenantResolver<HttpContext> _resolver;
     private readonly ITenantRuntime _runtime;
+    private readonly TenantResolver<HttpContext>? _recallingResolver;
+    private readonly TenantRuntime? _residentRuntime;
     private readonly ITenantContextAccessor _accessor;
     private readonly TenantRequestOptions _options;
     private readonly PathBaseTenantStrategy[] _paths;
@@ -32,11 +37,19 @@ internal sealed class TenantMiddleware
     private readonly ILogger _logger;
     private RequestDelegate? _reroute;
 
+    /// <summary>Disposes a request's tenant feature when the response has completed.</summary>
+    private static readonly Func<object, Task> DisposeFeature = static state => ((TenantRequestFeature)state).DisposeAsync().AsTask();
+
     public TenantMiddleware(RequestDelegate next, IServiceProvider services)
     {
         _next = next;
         _resolver = services.GetRequiredService<ITenantResolver<HttpContext>>();
         _runtime = services.GetRequiredService<ITenantRuntime>();
+        // TenantKit's own resolver and runtime have warm paths that need no cancellation token: the request's abort
+        // token (which servers create on first use, under a lock) is only asked for when a tenant must be looked up or
+        // built. A replaced resolver or runtime is called through its interface.
+        _recallingResolver = _resolver as TenantResolver<HttpContext>;
+        _residentRuntime = _runtime as TenantRuntime;
         _accessor = services.GetRequiredService<ITenantContextAccessor>();
         _options = services.GetRequiredService<IOptions<TenantRequestOptions>>().Value;
         _catalogRetryAfter = services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval;
@@ -54,16 +67,22 @@ internal sealed class TenantMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (EndpointOf(context)?.Metadata is { } metadata
+        var endpoint = EndpointOf(context);
+        if (endpoint?.Metadata is { } metadata
             && metadata.GetMetadata<ExcludeFromTenantResolutionAttribute>() is not null
             && metadata.GetMetadata<RequireHostAttribute>() is null)
         {
-            context.Features.Set<ITenantFeature>(NonTenantFeature.Excluded);
+            context.Features[typeof(ITenantFeature)] = NonTenantFeature.Excluded;
             return _next(context);
         }
 
-        var pending = _resolver.ResolveAsync(context, context.RequestAborted);
-        return pending.IsCompletedSuccessfully ? DispatchAsync(context, pending.Result) : AwaitResolutionAsync(context, pending);
+        if (_recallingResolver is not null && _recallingResolver.TryRecall(context, out var recalled))
+        {
+            return DispatchAsync(context, endpoint, recalled);
+        }
+
+        var pending = _resolver.ResolveAsync(context, RequestAbortedOf(context));
+        return pending.IsCompletedSuccessfully ? DispatchAsync(context, endpoint, pending.Result) : AwaitResolutionAsync(context, endpoint, pending);
     }
 
     /// <summary>The end of the second routing pass: enters the tenant resolved before the path was rebased.</summary>
@@ -74,10 +93,10 @@ internal sealed class TenantMiddleware
             throw new InvalidOperationException("The tenant rerouting pipeline ran without a resolved tenant.");
         }
 
-        return EnterAsync(context, pending.Pending);
+        return EnterAsync(context, EndpointOf(context), pending.Pending);
     }
 
-    private async Task AwaitResolutionAsync(HttpContext context, ValueTask<TenantResolution> pending)
+    private async Task AwaitResolutionAsync(HttpContext context, Endpoint? endpoint, ValueTask<TenantResolution> pending)
     {
         TenantResolution resolution;
         try
@@ -89,15 +108,15 @@ internal sealed class TenantMiddleware
             return;
         }
 
-        await DispatchAsync(context, resolution).ConfigureAwait(false);
+        await DispatchAsync(context, endpoint, resolution).ConfigureAwait(false);
     }
 
-    private Task DispatchAsync(HttpContext context, TenantResolution resolution)
+    private Task DispatchAsync(HttpContext context, Endpoint? endpoint, TenantResolution resolution)
     {
         switch (resolution.Status)
         {
             case TenantResolutionStatus.Resolved:
-                return ServeTenantAsync(context, resolution.Tenant!);
+                return ServeTenantAsync(context, endpoint, resolution.Tenant!);
             case TenantResolutionStatus.NoIdentifier:
                 return ServeNonTenantAsync(context);
             case TenantResolutionStatus.InvalidIdentifier:
@@ -116,7 +135,7 @@ internal sealed class TenantMiddleware
         }
     }
 
-    private Task ServeTenantAsync(HttpContext context, TenantInfo tenant)
+    private Task ServeTenantAsync(HttpContext context, Endpoint? endpoint, TenantInfo tenant)
     {
         if (!tenant.IsActive)
         {
@@ -131,10 +150,10 @@ internal sealed class TenantMiddleware
                 "This server does not serve the tenant's region; send the request to the tenant's region.");
         }
 
-        return _claims.Length == 0 ? RebaseOrEnterAsync(context, tenant) : CheckClaimsAsync(context, tenant);
+        return _claims.Length == 0 ? RebaseOrEnterAsync(context, endpoint, tenant) : CheckClaimsAsync(context, endpoint, tenant);
     }
 
-    private async Task CheckClaimsAsync(HttpContext context, TenantInfo tenant)
+    private async Task CheckClaimsAsync(HttpContext context, Endpoint? endpoint, TenantInfo tenant)
     {
         foreach (var strategy in _claims)
         {
@@ -148,10 +167,10 @@ internal sealed class TenantMiddleware
             }
         }
 
-        await RebaseOrEnterAsync(context, tenant).ConfigureAwait(false);
+        await RebaseOrEnterAsync(context, endpoint, tenant).ConfigureAwait(false);
     }
 
-    private Task RebaseOrEnterAsync(HttpContext context, TenantInfo tenant)
+    private Task RebaseOrEnterAsync(HttpContext context, Endpoint? endpoint, TenantInfo tenant)
     {
         if (_paths.Length > 0)
         {
@@ -166,7 +185,7 @@ internal sealed class TenantMiddleware
             }
         }
 
-        return EnterAsync(context, tenant);
+        return EnterAsync(context, endpoint, tenant);
     }
 
     private async Task RebaseAsync(HttpContext context, TenantInfo tenant, string path, int prefixLength)
@@ -180,7 +199,7 @@ internal sealed class TenantMiddleware
         {
             if (_reroute is null)
             {
-                await EnterAsync(context, tenant).ConfigureAwait(false);
+                await EnterAsync(context, EndpointOf(context), tenant).ConfigureAwait(false);
                 return;
             }
 
@@ -197,19 +216,24 @@ internal sealed class TenantMiddleware
         }
     }
 
-    private Task EnterAsync(HttpContext context, TenantInfo tenant)
+    private Task EnterAsync(HttpContext context, Endpoint? endpoint, TenantInfo tenant)
     {
-        if (EndpointOf(context)?.Metadata.GetMetadata<RequireHostAttribute>() is not null)
+        if (endpoint?.Metadata.GetMetadata<RequireHostAttribute>() is not null)
         {
             return RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
                 "The endpoint is reserved to the host.",
                 "This endpoint serves the host only and cannot be used from a tenant.");
         }
 
+        if (_residentRuntime is not null && _residentRuntime.TryAcquireResident(tenant, out var resident))
+        {
+            return RunAsync(context, tenant, resident);
+        }
+
         ValueTask<TenantLease> acquire;
         try
         {
-            acquire = _runtime.AcquireAsync(tenant, context.RequestAborted);
+            acquire = _runtime.AcquireAsync(tenant, RequestAbortedOf(context));
         }
         catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
         {
@@ -239,34 +263,88 @@ internal sealed class TenantMiddleware
         await RunAsync(context, tenant, lease).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease)
+    private Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease)
     {
         var feature = new TenantRequestFeature(tenant, lease);
+        var features = context.Features;
         try
         {
             // Released with the request's own services, after the response completed: OnCompleted callbacks still
-            // find their scope alive. The catch below covers servers that skip OnCompleted when the pipeline throws.
-            context.Response.RegisterForDisposeAsync(feature);
+            // find their scope alive. The failure paths below cover servers that skip OnCompleted when the pipeline
+            // throws. Through the response feature itself: HttpResponse's goes through a generic feature lookup.
+            if (features[typeof(IHttpResponseFeature)] is IHttpResponseFeature response)
+            {
+                response.OnCompleted(DisposeFeature, feature);
+            }
+            else
+            {
+                context.Response.RegisterForDisposeAsync(feature);
+            }
+        }
+        catch (Exception ex)
+        {
+            return DisposeAndThrowAsync(feature, ExceptionDispatchInfo.Capture(ex));
+        }
+
+        // The caller's execution context, restored before returning to it, as an async method does on return: here
+        // without an async method's cost when the rest of the pipeline completes synchronously. Null when the flow is
+        // suppressed; then an async method restores it.
+        var caller = ExecutionContext.Capture();
+        if (caller is null)
+        {
+            return RunWithoutFlowAsync(context, tenant, feature);
+        }
+
+        var previousServices = Enter(features, tenant, feature);
+        var logScope = BeginLogScope(feature);
+        Task next;
+        try
+        {
+            next = _next(context);
+        }
+        catch (Exception ex)
+        {
+            next = Task.FromException(ex);
+        }
+
+        if (next.IsCompletedSuccessfully)
+        {
+            logScope?.Dispose();
+            // Code after this middleware (outer middleware, OnCompleted callbacks) sees the application's services again.
+            features[typeof(IServiceProvidersFeature)] = previousServices;
+            ExecutionContext.Restore(caller);
+            return Task.CompletedTask;
+        }
+
+        // The caller goes on outside the tenant, as after an async method's first await; the rest runs when it is done.
+        ExecutionContext.Restore(caller);
+        return LeaveAsync(next, feature, features, previousServices, logScope);
+    }
+
+    private static async Task LeaveAsync(Task next, TenantRequestFeature feature, IFeatureCollection features, object? previousServices, IDisposable? logScope)
+    {
+        try
+        {
+            await next.ConfigureAwait(false);
         }
         catch
         {
             await feature.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            logScope?.Dispose();
+            features[typeof(IServiceProvidersFeature)] = previousServices;
+        }
+    }
 
+    /// <summary><see cref="RunAsync"/> when the execution context does not flow: an async method restores what it changes.</summary>
+    private async Task RunWithoutFlowAsync(HttpContext context, TenantInfo tenant, TenantRequestFeature feature)
+    {
         var features = context.Features;
-        var previousServices = features[typeof(IServiceProvidersFeature)];
-        features[typeof(IServiceProvidersFeature)] = feature;
-        features[typeof(ITenantFeature)] = feature;
-        Activity.Current?.SetTag(TenantIdTag, tenant.Id);
-        // Not disposed on purpose: this is an async method, and when it returns (or its continuation ends) the runtime
-        // restores the caller's execution context, which ends the ambient tenant context with it. Disposing the scope
-        // would write the AsyncLocal a second time on every request for nothing.
-#pragma warning disable CA2000 // Dispose objects before losing scope
-        _ = _accessor.BeginTenantScope(tenant, feature);
-#pragma warning restore CA2000
-        // As ASP.NET Core hosting does for its request scope: no logging scope when no logger is listening at all.
-        using var logScope = _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(feature) : null;
+        var previousServices = Enter(features, tenant, feature);
+        using var logScope = BeginLogScope(feature);
         try
         {
             await _next(context).ConfigureAwait(false);
@@ -278,10 +356,46 @@ internal sealed class TenantMiddleware
         }
         finally
         {
-            // Code after this middleware (outer middleware, OnCompleted callbacks) sees the application's services again.
             features[typeof(IServiceProvidersFeature)] = previousServices;
         }
     }
+
+    /// <summary>
+    /// Puts the request inside the tenant: its services, its feature, the activity's tag and the ambient tenant
+    /// context (ended by the caller's execution context being restored). Returns the services feature it replaced.
+    /// </summary>
+    private object? Enter(IFeatureCollection features, TenantInfo tenant, TenantRequestFeature feature)
+    {
+        var previousServices = features[typeof(IServiceProvidersFeature)];
+        features[typeof(IServiceProvidersFeature)] = feature;
+        features[typeof(ITenantFeature)] = feature;
+        Activity.Current?.SetTag(TenantIdTag, tenant.Id);
+        if (_accessor is TenantContextAccessor)
+        {
+            // Restoring the caller's execution context ends it: no scope object needed.
+            TenantContextAccessor.EnterTenant(tenant, feature);
+        }
+        else
+        {
+#pragma warning disable CA2000 // Dispose objects before losing scope: restoring the caller's execution context ends it.
+            _ = _accessor.BeginTenantScope(tenant, feature);
+#pragma warning restore CA2000
+        }
+        return previousServices;
+    }
+
+    /// <summary>As ASP.NET Core hosting does for its request scope: no logging scope when no logger is listening at all.</summary>
+    private IDisposable? BeginLogScope(TenantRequestFeature feature) => _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(feature) : null;
+
+    private static async Task DisposeAndThrowAsync(TenantRequestFeature feature, ExceptionDispatchInfo error)
+    {
+        await feature.DisposeAsync().ConfigureAwait(false);
+        error.Throw();
+    }
+
+    /// <summary>The request's abort token through the feature collection's indexer (see <see cref="EndpointOf"/>).</summary>
+    private static CancellationToken RequestAbortedOf(HttpContext context)
+        => context.Features[typeof(IHttpRequestLifetimeFeature)] is IHttpRequestLifetimeFeature lifetime ? lifetime.RequestAborted : context.RequestAborted;
 
     /// <summary>
     /// <c>HttpContext.GetEndpoint()</c> through the feature collection's indexer: the generic <c>Get&lt;T&gt;</c> is a

@@ -1,3 +1,5 @@
+using TenantKit.Resolution;
+
 namespace TenantKit.AspNetCore.Resolution;
 
 /// <summary>
@@ -5,10 +7,23 @@ namespace TenantKit.AspNetCore.Resolution;
 /// behind a gateway that sets it, or together with the claim strategy, which refuses a header naming another tenant
 /// than the signed-in user's. A repeated header is refused as malformed.
 /// </summary>
-internal sealed class HeaderTenantStrategy(string headerName) : ITenantStrategy<HttpContext>
+internal sealed class HeaderTenantStrategy(string headerName) : ITenantSourceStrategy<HttpContext>
 {
     public string HeaderName { get; } = headerName;
 
     public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(HttpContext context, CancellationToken cancellationToken)
         => new(IdentifierText.Single(context.Request.Headers[HeaderName]));
+
+    public string? GetSource(HttpContext context)
+    {
+        var values = context.Request.Headers[HeaderName];
+        return values.Count switch
+        {
+            0 => string.Empty,
+            1 => values[0] ?? string.Empty,
+            _ => null,
+        };
+    }
+
+    public ReadOnlyMemory<char> Extract(string source) => IdentifierText.Prepare(source.AsMemory());
 }

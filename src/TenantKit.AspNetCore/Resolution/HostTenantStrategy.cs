@@ -1,6 +1,9 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using TenantKit.Resolution;
 
 namespace TenantKit.AspNetCore.Resolution;
 
@@ -9,7 +12,7 @@ namespace TenantKit.AspNetCore.Resolution;
 /// trailing dot and letter case are ignored; an internationalised host name is matched in its punycode form. The
 /// answer is a slice of the <c>Host</c> header, so an ASCII host allocates nothing.
 /// </summary>
-internal sealed class HostTenantStrategy : ITenantStrategy<HttpContext>
+internal sealed class HostTenantStrategy : ITenantSourceStrategy<HttpContext>
 {
     private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
@@ -35,7 +38,7 @@ internal sealed class HostTenantStrategy : ITenantStrategy<HttpContext>
     {
         // The raw header, not HttpRequest.Host: that one decodes punycode to Unicode (allocating, and throwing on
         // malformed punycode such as "xn--.example.com"), where the raw ASCII form is exactly what identifiers hold.
-        var host = context.Request.Headers.Host;
+        var host = HostOf(context);
         return new(host.Count switch
         {
             0 => default,
@@ -43,6 +46,26 @@ internal sealed class HostTenantStrategy : ITenantStrategy<HttpContext>
             _ => IdentifierText.Malformed,
         });
     }
+
+    public string? GetSource(HttpContext context)
+    {
+        var host = HostOf(context);
+        return host.Count switch
+        {
+            0 => string.Empty,
+            1 => host[0] ?? string.Empty,
+            _ => null,
+        };
+    }
+
+    public ReadOnlyMemory<char> Extract(string source) => Match(source);
+
+    /// <summary>
+    /// The raw <c>Host</c> header, through the request feature: <c>HttpRequest.Headers</c> goes through a generic
+    /// feature lookup, several times slower, on every request.
+    /// </summary>
+    private static StringValues HostOf(HttpContext context)
+        => (context.Features[typeof(IHttpRequestFeature)] is IHttpRequestFeature request ? request.Headers : context.Request.Headers).Host;
 
     /// <summary>Finds the identifier in a raw <c>Host</c> header value: empty when no template matches.</summary>
     internal ReadOnlyMemory<char> Match(string? host)
@@ -90,9 +113,11 @@ internal sealed class HostTenantStrategy : ITenantStrategy<HttpContext>
         var span = name.Span;
         foreach (var template in _templates)
         {
+            // Both sides are ASCII here (the name was checked, the template mapped to punycode): ASCII case folding is
+            // exact, and much cheaper than the general ignore-case comparison.
             if (span.Length > template.Prefix.Length + template.Suffix.Length
-                && span.StartsWith(template.Prefix, StringComparison.OrdinalIgnoreCase)
-                && span.EndsWith(template.Suffix, StringComparison.OrdinalIgnoreCase))
+                && Ascii.EqualsIgnoreCase(span[..template.Prefix.Length], template.Prefix)
+                && Ascii.EqualsIgnoreCase(span[^template.Suffix.Length..], template.Suffix))
             {
                 var identifier = name.Slice(template.Prefix.Length, span.Length - template.Prefix.Length - template.Suffix.Length);
                 return _hasIgnored && _ignored.Contains(identifier.Span) ? default : identifier;

@@ -27,6 +27,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     private readonly ConcurrentDictionary<string, Task<TenantInfo?>> _inflight = new(StringComparer.Ordinal);
     private readonly IDisposable _subscription;
     private readonly ITimer _purgeTimer;
+    private readonly RecentLookups<Entry> _recent = new();
     private long _epoch;
     private int _negativeCount;
 
@@ -60,6 +61,31 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     internal int NegativeCount => Volatile.Read(ref _negativeCount);
 
     public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, CancellationToken cancellationToken = default)
+        => FindByIdentifierAsync(identifier, null, 0, cancellationToken);
+
+    /// <summary>
+    /// The cached tenant last found for an identifier read from exactly this <paramref name="source"/> string object
+    /// (with <paramref name="tag"/>, the reader's number), while no change has reached the catalog since and the entry
+    /// has not expired. Validation and hashing are skipped: the same string always holds the same identifier.
+    /// </summary>
+    internal bool TryRecall(string source, int tag, [NotNullWhen(true)] out TenantInfo? tenant)
+    {
+        if (_recent.TryGet(source, tag, Volatile.Read(ref _epoch), out var entry) && _clock.Now() < entry.ExpiresAt)
+        {
+            _metrics.CatalogLookup(TenantKitMetrics.Hit);
+            tenant = entry.Tenant!;
+            return true;
+        }
+
+        tenant = null;
+        return false;
+    }
+
+    /// <summary>
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> for an identifier read from
+    /// <paramref name="source"/>: a cached tenant found is remembered for <see cref="TryRecall"/>.
+    /// </summary>
+    internal ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string? source, int tag, CancellationToken cancellationToken)
     {
         var span = identifier.Span;
         if (!TenantIdentifier.IsValid(span))
@@ -67,8 +93,16 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             return new ValueTask<TenantInfo?>((TenantInfo?)null);
         }
 
+        // Read before the entry: a change landing after this read moves the epoch, so an answer remembered under it is
+        // never recalled.
+        var epoch = Volatile.Read(ref _epoch);
         if (_lookup.TryGetValue(span, out var entry) && _clock.Now() < entry.ExpiresAt)
         {
+            if (source is not null && entry.Tenant is not null)
+            {
+                _recent.Remember(source, tag, entry, epoch);
+            }
+
             _metrics.CatalogLookup(entry.Tenant is null ? TenantKitMetrics.NegativeHit : TenantKitMetrics.Hit);
             return new ValueTask<TenantInfo?>(entry.Tenant);
         }
@@ -107,9 +141,12 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     public void Invalidate(string identifier)
     {
         ArgumentNullException.ThrowIfNull(identifier);
+        // The epoch moves before the entries change (a store answer fetched before is not cached) and after (a
+        // tenant recalled while they were changing is not recalled again).
         Interlocked.Increment(ref _epoch);
         Remove(identifier);
         _inflight.TryRemove(identifier, out _);
+        Interlocked.Increment(ref _epoch);
     }
 
     /// <summary>The cached tenant under <paramref name="identifier"/> (expired or not), without asking the store; <see langword="null"/> when none or unknown.</summary>
@@ -126,6 +163,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         }
 
         _inflight.Clear();
+        Interlocked.Increment(ref _epoch);
     }
 
     public void Dispose()
@@ -340,6 +378,9 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         {
             Put(change.Tenant.Identifier, change.Tenant, _clock.Now());
         }
+
+        // Moved again once the entries changed, as in Invalidate.
+        Interlocked.Increment(ref _epoch);
     }
 
     private void Purge()

@@ -1,3 +1,4 @@
+using TenantKit.Catalog;
 using TenantKit.Diagnostics;
 using TenantKit.Runtime;
 
@@ -7,7 +8,11 @@ namespace TenantKit.Resolution;
 internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 {
     private readonly ITenantStrategy<TContext>[] _strategies;
+    private readonly ITenantSourceStrategy<TContext>?[] _sources;
     private readonly ITenantCatalog _catalog;
+    private readonly CachingTenantCatalog? _recall;
+    private readonly int[] _tags;
+    private static int s_lastTag;
     private readonly TenantKitMetrics _metrics;
 
     public TenantResolver(IServiceProvider services, TenantServicesConfiguration configuration, ITenantCatalog catalog, TenantKitMetrics metrics)
@@ -30,6 +35,11 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
         }
 
         _strategies = [.. strategies];
+        _recall = catalog as CachingTenantCatalog;
+        _sources = [.. strategies.Select(s => _recall is null ? null : s as ITenantSourceStrategy<TContext>)];
+        // Recalled answers are filed under a number unique in the process, so two resolvers (or two strategies) reading
+        // the same string object never recall each other's answer.
+        _tags = [.. strategies.Select(_ => Interlocked.Increment(ref s_lastTag))];
     }
 
     internal int StrategyCount => _strategies.Length;
@@ -38,20 +48,76 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
     {
         for (var i = 0; i < _strategies.Length; i++)
         {
-            var pending = _strategies[i].GetIdentifierAsync(context, cancellationToken);
-            if (!pending.IsCompletedSuccessfully)
+            ReadOnlyMemory<char> identifier;
+            var source = _sources[i]?.GetSource(context);
+            if (source is { Length: 0 })
             {
-                return ResolveSlowAsync(context, i, pending, cancellationToken);
+                continue;
             }
 
-            var identifier = pending.Result;
+            if (source is not null)
+            {
+                // The same string object as a recent request (a keep-alive connection's Host header): its tenant,
+                // unless the catalog changed since or the entry expired.
+                if (_recall!.TryRecall(source, _tags[i], out var recalled))
+                {
+                    return new ValueTask<TenantResolution>(TenantResolution.Resolved(recalled, i));
+                }
+
+                identifier = _sources[i]!.Extract(source);
+            }
+            else
+            {
+                var pending = _strategies[i].GetIdentifierAsync(context, cancellationToken);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    return ResolveSlowAsync(context, i, pending, cancellationToken);
+                }
+
+                identifier = pending.Result;
+            }
+
             if (!identifier.IsEmpty)
             {
-                return Lookup(identifier, i, cancellationToken);
+                return Lookup(identifier, i, source, cancellationToken);
             }
         }
 
         return Fail(TenantResolutionStatus.NoIdentifier, -1);
+    }
+
+    /// <summary>
+    /// The warm path of <see cref="ResolveAsync"/>: when the first strategy with something to read reads a string
+    /// object seen recently (a keep-alive connection's <c>Host</c> header), its tenant, with no cancellation token
+    /// needed. <see langword="false"/> whenever <see cref="ResolveAsync"/> must run: a strategy before it is not a
+    /// source strategy, the string was not seen recently, or the catalog changed since.
+    /// </summary>
+    internal bool TryRecall(TContext context, out TenantResolution resolution)
+    {
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            if (_sources[i]?.GetSource(context) is not { } source)
+            {
+                break;
+            }
+
+            if (source.Length == 0)
+            {
+                // Nothing to read: this strategy has no answer, the next one may.
+                continue;
+            }
+
+            if (_recall!.TryRecall(source, _tags[i], out var tenant))
+            {
+                resolution = TenantResolution.Resolved(tenant, i);
+                return true;
+            }
+
+            break;
+        }
+
+        resolution = default;
+        return false;
     }
 
     private async ValueTask<TenantResolution> ResolveSlowAsync(TContext context, int index, ValueTask<ReadOnlyMemory<char>> pending, CancellationToken cancellationToken)
@@ -63,18 +129,20 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
                 : await _strategies[i].GetIdentifierAsync(context, cancellationToken).ConfigureAwait(false);
             if (!identifier.IsEmpty)
             {
-                return await Lookup(identifier, i, cancellationToken).ConfigureAwait(false);
+                return await Lookup(identifier, i, null, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return await Fail(TenantResolutionStatus.NoIdentifier, -1).ConfigureAwait(false);
     }
 
-    private ValueTask<TenantResolution> Lookup(ReadOnlyMemory<char> identifier, int index, CancellationToken cancellationToken)
+    private ValueTask<TenantResolution> Lookup(ReadOnlyMemory<char> identifier, int index, string? source, CancellationToken cancellationToken)
     {
         // The catalog answers null at once for an invalid identifier; validating only on a miss keeps the hit path to
         // one validation (the catalog's).
-        var lookup = _catalog.FindByIdentifierAsync(identifier, cancellationToken);
+        var lookup = source is null
+            ? _catalog.FindByIdentifierAsync(identifier, cancellationToken)
+            : _recall!.FindByIdentifierAsync(identifier, source, _tags[index], cancellationToken);
         if (lookup.IsCompletedSuccessfully)
         {
             var tenant = lookup.Result;

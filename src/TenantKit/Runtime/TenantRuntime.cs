@@ -111,6 +111,18 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             throw new TenantSuspendedException(tenant);
         }
 
+        return TryAcquireResident(tenant, out var lease)
+            ? new ValueTask<TenantLease>(lease)
+            : AcquireSlowAsync(tenant, cancellationToken);
+    }
+
+    /// <summary>
+    /// The warm path of <see cref="AcquireAsync"/>: a lease on the tenant's resident generation, or
+    /// <see langword="false"/> when it must be built (or the tenant is suspended), which only <see cref="AcquireAsync"/>
+    /// does. Needs no cancellation token, so a web request's abort token is not even created on this path.
+    /// </summary>
+    internal bool TryAcquireResident(TenantInfo tenant, out TenantLease lease)
+    {
         // The catalog hands out the same snapshot for every request, so the slot is remembered on it: the warm path
         // skips hashing the id. A slot of another runtime, or one since removed (its Current is null forever), falls
         // through to the dictionary or the slow path.
@@ -120,25 +132,23 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
             _slots.TryGetValue(tenant.Id, out slot);
         }
 
-        if (slot is not null)
+        if (tenant.IsActive && slot?.Current is { } generation && generation.TryAcquire())
         {
-            var generation = slot.Current;
-            if (generation is not null && generation.TryAcquire())
+            if (generation.Tenant.Version < tenant.Version)
             {
-                if (generation.Tenant.Version < tenant.Version)
-                {
-                    // The caller saw a newer snapshot than this generation was built from (a change this node missed):
-                    // serve this request, and build the newer generation in the background (once per back-off if
-                    // that build fails, not once per request).
-                    _ = ObserveAsync(ReloadCoreAsync(tenant, respectBackoff: true), TenantChangeKind.Updated, tenant.Identifier);
-                }
-
-                _metrics.Lease();
-                return new ValueTask<TenantLease>(new TenantLease(generation));
+                // The caller saw a newer snapshot than this generation was built from (a change this node missed):
+                // serve this request, and build the newer generation in the background (once per back-off if
+                // that build fails, not once per request).
+                _ = ObserveAsync(ReloadCoreAsync(tenant, respectBackoff: true), TenantChangeKind.Updated, tenant.Identifier);
             }
+
+            _metrics.Lease();
+            lease = new TenantLease(generation);
+            return true;
         }
 
-        return AcquireSlowAsync(tenant, cancellationToken);
+        lease = default;
+        return false;
     }
 
     public async ValueTask LoadAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
