@@ -31,6 +31,40 @@ public class KestrelTests
     }
 
     [Fact]
+    public async Task KeepAliveConnection_OverKestrel_HandsEveryRequestTheSameHostString()
+    {
+        // What the resolver's recall rests on: Kestrel reuses a header's string while a connection repeats its bytes,
+        // so the tenant of a keep-alive connection is recalled by reference instead of parsed and looked up again.
+        var hosts = new List<string>();
+        await using var app = await StartAsync(app =>
+        {
+            app.UseTenantKit();
+            app.MapGet("/host", (HttpContext context) =>
+            {
+                lock (hosts)
+                {
+                    hosts.Add(context.Request.Headers.Host.ToString());
+                }
+
+                return context.GetTenant()?.Identifier;
+            });
+        });
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = Address(app) };
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/host");
+            request.Headers.Host = "acme.example.com";
+            using var response = await client.SendAsync(request);
+            Assert.Equal("acme", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(3, hosts.Count);
+        Assert.Same(hosts[0], hosts[1]);
+        Assert.Same(hosts[1], hosts[2]);
+    }
+
+    [Fact]
     public async Task UnknownTenant_OverKestrel_IsAProblemDocument()
     {
         await using var app = await StartAsync(TestApp.Standard);
