@@ -18,12 +18,14 @@ namespace TenantKit.Benchmarks.AspNetCore;
 public class MiddlewareBenchmarks
 {
     private const int Rotation = 64;
+    private const int FreshHosts = 1 << 16;
     private ServiceProvider _services = null!;
     private IServiceScopeFactory _scopes = null!;
     private RequestDelegate _bare = null!;
     private RequestDelegate _bareWithServices = null!;
     private RequestDelegate _tenantKit = null!;
     private string[] _hosts = null!;
+    private string[] _freshHosts = null!;
     private int _next;
 
     /// <summary>How many tenants the catalog holds.</summary>
@@ -67,6 +69,9 @@ public class MiddlewareBenchmarks
 
         var step = Tenants / Rotation;
         _hosts = [.. Enumerable.Range(0, Rotation).Select(i => $"t{i * step}.example.com")];
+        // Equal strings, each its own object, far more of them than the resolver remembers: every request is a first
+        // request on its connection.
+        _freshHosts = [.. Enumerable.Range(0, FreshHosts).Select(i => new string(_hosts[i & (Rotation - 1)].AsSpan()))];
         for (var i = 0; i < Rotation * 2; i++)
         {
             TenantKitRequest();
@@ -84,17 +89,27 @@ public class MiddlewareBenchmarks
     [Benchmark(Baseline = true)]
     public void BareWithRequestServices() => Run(_bareWithServices);
 
-    /// <summary>The same with UseTenantKit: the endpoint's service comes from the tenant's request scope.</summary>
+    /// <summary>
+    /// The same with UseTenantKit: the endpoint's service comes from the tenant's request scope. The host strings repeat,
+    /// as on a keep-alive connection, where Kestrel hands each request the same string object.
+    /// </summary>
     [Benchmark]
     public void TenantKitRequest() => Run(_tenantKit);
 
-    private void Run(RequestDelegate pipeline)
+    /// <summary>The same with a host string never seen recently: the first request of a connection (parsed, validated, looked up).</summary>
+    [Benchmark]
+    public void TenantKitFirstRequestOnConnection() => Run(_tenantKit, _freshHosts[_next & (FreshHosts - 1)]);
+
+    private void Run(RequestDelegate pipeline) => Run(pipeline, _hosts[_next & (Rotation - 1)]);
+
+    private void Run(RequestDelegate pipeline, string host)
     {
+        _next++;
         var response = new CompletingResponseFeature();
         var context = new DefaultHttpContext();
         context.Features.Set<IHttpResponseFeature>(response);
         context.Features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature());
-        context.Request.Headers.Host = _hosts[_next++ & (Rotation - 1)];
+        context.Request.Headers.Host = host;
         context.Features.Set<IServiceProvidersFeature>(new RequestServicesFeature(context, _scopes));
         pipeline(context).GetAwaiter().GetResult();
         response.CompleteAsync().GetAwaiter().GetResult();
