@@ -14,16 +14,7 @@ internal sealed class HeaderTenantStrategy(string headerName) : ITenantSourceStr
     public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(HttpContext context, CancellationToken cancellationToken)
         => new(IdentifierText.Single(context.Request.Headers[HeaderName]));
 
-    public string? GetSource(HttpContext context)
-    {
-        var values = context.Request.Headers[HeaderName];
-        return values.Count switch
-        {
-            0 => string.Empty,
-            1 => values[0] ?? string.Empty,
-            _ => null,
-        };
-    }
+    public string? GetSource(HttpContext context) => IdentifierText.Source(context.Request.Headers[HeaderName]);
 
     public ReadOnlyMemory<char> Extract(string source) => IdentifierText.Prepare(source.AsMemory());
 }

@@ -47,16 +47,7 @@ internal sealed class HostTenantStrategy : ITenantSourceStrategy<HttpContext>
         });
     }
 
-    public string? GetSource(HttpContext context)
-    {
-        var host = HostOf(context);
-        return host.Count switch
-        {
-            0 => string.Empty,
-            1 => host[0] ?? string.Empty,
-            _ => null,
-        };
-    }
+    public string? GetSource(HttpContext context) => IdentifierText.Source(HostOf(context));
 
     public ReadOnlyMemory<char> Extract(string source) => Match(source);
 

@@ -25,6 +25,20 @@ internal static class IdentifierText
         return TenantIdentifier.TryNormalize(value.ToString(), out var normalized) ? normalized.AsMemory() : Malformed;
     }
 
+    /// <summary>
+    /// The one string of a header value, for <see cref="TenantKit.Resolution.ITenantSourceStrategy{TContext}.GetSource"/>:
+    /// empty when absent, <see langword="null"/> when repeated (the strategy then answers <see cref="Malformed"/>).
+    /// </summary>
+    public static string? Source(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        return values.Count switch
+        {
+            0 => string.Empty,
+            1 => values[0] ?? string.Empty,
+            _ => null,
+        };
+    }
+
     /// <summary>Reads a single-valued header or query value: empty when absent, <see cref="Malformed"/> when repeated.</summary>
     public static ReadOnlyMemory<char> Single(Microsoft.Extensions.Primitives.StringValues values)
     {

@@ -7,12 +7,13 @@ namespace TenantKit.Resolution;
 /// <summary>Runs the strategies declared for <typeparamref name="TContext"/> in order, then asks the catalog.</summary>
 internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 {
+    private static int s_lastTag;
+
     private readonly ITenantStrategy<TContext>[] _strategies;
     private readonly ITenantSourceStrategy<TContext>?[] _sources;
     private readonly ITenantCatalog _catalog;
     private readonly CachingTenantCatalog? _recall;
     private readonly int[] _tags;
-    private static int s_lastTag;
     private readonly TenantKitMetrics _metrics;
 
     public TenantResolver(IServiceProvider services, TenantServicesConfiguration configuration, ITenantCatalog catalog, TenantKitMetrics metrics)
