@@ -1,4 +1,5 @@
 using System.Globalization;
+using TenantKit.Runtime;
 
 namespace TenantKit.Scale;
 

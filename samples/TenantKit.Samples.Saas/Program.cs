@@ -7,6 +7,8 @@ using TenantKit;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
 using TenantKit.Samples.Saas.Tenancy;
+using TenantKit.Data;
+using TenantKit.Runtime;
 
 // TenantKit's sample SaaS application: tenants at http://{tenant}.localhost:5080/ and http://localhost:5080/t/{tenant}/,
 // the host console at http://localhost:5080/console. See README.md at the repository root for a tour.

@@ -9,6 +9,7 @@ using TenantKit;
 using TenantKit.MultiNode.Node;
 using TenantKit.MultiNode.Node.Data;
 using TenantKit.MultiNode.Node.Hosting;
+using TenantKit.Runtime;
 
 // One application node of the multi-node tests: tenants at http://{tenant}.localhost:PORT/ (the tests send the Host
 // header), the catalog and the tenants' shared tables in PostgreSQL, catalog changes announced to the other nodes on

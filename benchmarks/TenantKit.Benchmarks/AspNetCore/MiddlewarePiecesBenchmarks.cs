@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Resolution;
+using TenantKit.Runtime;
 
 namespace TenantKit.Benchmarks.AspNetCore;
 

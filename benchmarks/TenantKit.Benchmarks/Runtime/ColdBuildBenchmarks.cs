@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Runtime;
 
 namespace TenantKit.Benchmarks.Runtime;
 

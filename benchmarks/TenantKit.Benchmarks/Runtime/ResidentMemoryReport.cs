@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Runtime;
 
 namespace TenantKit.Benchmarks.Runtime;
 

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Catalog;
+using TenantKit.Runtime;
 
 namespace TenantKit.Benchmarks.Runtime;
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TenantKit.Samples.Saas.Tenancy;
+using TenantKit.Catalog;
 
 namespace TenantKit.Samples.Saas.Data;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using TenantKit.Samples.Saas.Data;
+using TenantKit.Runtime;
 
 namespace TenantKit.Samples.Saas.Hosting;
 

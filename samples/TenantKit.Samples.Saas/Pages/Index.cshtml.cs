@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
+using TenantKit.Data;
 
 namespace TenantKit.Samples.Saas.Pages;
 

@@ -1,3 +1,4 @@
+using TenantKit.Data;
 namespace TenantKit.Samples.Saas.Tenancy;
 
 /// <summary>The tenant properties the sample uses, and how a new tenant's properties are made.</summary>

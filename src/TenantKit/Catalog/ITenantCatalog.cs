@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// Reads tenants through an in-process cache in front of the <see cref="ITenantStore"/>. Concurrent misses for one

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// Announces catalog changes inside the process. The catalog cache, the tenant runtime and multi-node feeds

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// The catalog's change log: a version stamp that grows with every change, and the changes after a given version. A

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// How a distributed change feed (TenantKit.Redis, or one of your own) hands this node the changes other nodes made,

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// Where tenants are kept: in memory, in configuration, in a database. Applications do not call a store directly:

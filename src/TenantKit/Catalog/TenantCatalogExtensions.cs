@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>Convenience overloads for <see cref="ITenantCatalog"/>.</summary>
 public static class TenantCatalogExtensions

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>How the catalog cache in front of the tenant store behaves.</summary>
 public sealed class TenantCatalogOptions

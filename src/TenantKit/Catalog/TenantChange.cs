@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>A change to one tenant in the catalog, announced on <see cref="ITenantChangeFeed"/>.</summary>
 /// <param name="Kind">What happened.</param>

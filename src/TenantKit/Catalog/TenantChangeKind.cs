@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>What happened to a tenant in the catalog.</summary>
 public enum TenantChangeKind

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>One change in an <see cref="ITenantChangeLog"/>.</summary>
 /// <param name="Version">The catalog version this change committed at; versions grow in commit order.</param>

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>One read of an <see cref="ITenantChangeLog"/>.</summary>
 /// <param name="Changes">The changes after the version asked for, oldest first (empty when truncated).</param>

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>
 /// What one node tells the others about a catalog change, through a change log or a distributed feed: which tenant,

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>One page of a tenant listing.</summary>
 /// <param name="Items">The tenants on this page, ordered by identifier.</param>

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Catalog;
 
 /// <summary>Which tenants to list, and which page. Results are ordered by identifier.</summary>
 public sealed record TenantQuery

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Data;
 
 /// <summary>
 /// States where each tenant's data lives, from <see cref="TenantDataOptions"/> and the tenant's properties. The EF Core

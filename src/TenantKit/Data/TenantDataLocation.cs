@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Data;
 
 /// <summary>
 /// Where one tenant's data lives (or the host's, in a host scope): its isolation model, connection string and schema.

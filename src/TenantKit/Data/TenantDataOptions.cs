@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Data;
 
 /// <summary>
 /// The data-layer policy: which isolation model a tenant uses and how its schema and connection string are found.

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Data;
 
 /// <summary>
 /// Where a tenant's rows live. Chosen per tenant (the <see cref="TenantDataOptions.IsolationProperty"/> property, else

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace TenantKit;
+namespace TenantKit.Diagnostics;
 
 /// <summary>
 /// A logging scope carrying the tenant's id and identifier (<c>TenantId</c>, <c>TenantIdentifier</c>), for

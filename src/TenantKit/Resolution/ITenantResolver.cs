@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Resolution;
 
 /// <summary>Resolves the tenant of a context: strategies in order, then the catalog (behind its cache).</summary>
 /// <typeparam name="TContext">What the identifier is read from.</typeparam>

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Resolution;
 
 /// <summary>
 /// Reads a tenant identifier from a context: an HTTP request, a queue message, a job. Strategies run in the order

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Resolution;
 
 /// <summary>The outcome of a tenant resolution.</summary>
 public readonly struct TenantResolution

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Resolution;
 
 /// <summary>How a resolution ended.</summary>
 public enum TenantResolutionStatus

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>
 /// Owns the resident tenants: builds each tenant's container once (however many callers arrive together), hands

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>The life of one generation (one build) of a tenant's container.</summary>
 public enum TenantGenerationState

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TenantKit.Runtime;
 
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>
 /// A counted claim on one generation of a tenant's container: while any lease is out, that generation is never

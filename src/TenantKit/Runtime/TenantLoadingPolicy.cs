@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>When a tenant's container is built (WSO2's tenant loading policy).</summary>
 public enum TenantLoadingPolicy

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>How the tenant runtime loads, keeps and unloads tenant containers.</summary>
 public sealed class TenantRuntimeOptions

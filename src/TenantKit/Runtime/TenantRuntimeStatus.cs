@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>What the runtime knows of one tenant, for the host's console and endpoints.</summary>
 /// <param name="TenantId">The tenant id.</param>

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Runtime;
 
 /// <summary>Why a tenant generation left memory.</summary>
 public enum TenantUnloadReason

@@ -1,4 +1,4 @@
-namespace TenantKit;
+namespace TenantKit.Stores;
 
 /// <summary>
 /// A tenant store kept in process memory: for tests, samples and single-process apps whose tenants are created at

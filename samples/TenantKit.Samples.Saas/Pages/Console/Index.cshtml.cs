@@ -6,6 +6,8 @@ using TenantKit.AspNetCore;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
 using TenantKit.Samples.Saas.Tenancy;
+using TenantKit.Catalog;
+using TenantKit.Runtime;
 
 namespace TenantKit.Samples.Saas.Pages.Console;
 
