@@ -244,7 +244,7 @@ internal sealed class EfCoreTenantStore : ITenantStore, ITenantChangeLog
         // cannot know what changed.
         if (afterVersion < state.PrunedThrough || afterVersion > state.Version)
         {
-            return new TenantChangeLogPage([], state.Version, IsTruncated: true);
+            return new TenantChangeLogPage([], state.Version, isTruncated: true);
         }
 
         var entries = records.ConvertAll(r => new TenantChangeLogEntry(

@@ -40,7 +40,10 @@ public static class TenantCatalogExtensions
                 yield break;
             }
 
-            page = page with { Skip = page.Skip + result.Items.Count };
+            page = new TenantQuery
+            {
+                Skip = page.Skip + result.Items.Count, Take = page.Take, State = page.State, Owner = page.Owner, Region = page.Region, Search = page.Search,
+            };
         }
     }
 }

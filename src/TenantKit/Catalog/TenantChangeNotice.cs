@@ -5,18 +5,33 @@ namespace TenantKit.Catalog;
 /// what happened, and its version after the change. It carries no tenant data: the receiving node re-reads the tenant
 /// from the store, so a forged or stale notice can at worst cause a re-read.
 /// </summary>
-/// <param name="Kind">What happened.</param>
-/// <param name="TenantId">The tenant's id.</param>
-/// <param name="Identifier">The tenant's identifier after the change (normalised, lower case).</param>
-/// <param name="PreviousIdentifier">The identifier before the change when it changed, else <see langword="null"/>.</param>
-/// <param name="TenantVersion">The tenant's version after the change (for a deletion, the version deleted; 0 when unknown).</param>
-public sealed record TenantChangeNotice(
-    TenantChangeKind Kind,
-    string TenantId,
-    string Identifier,
-    string? PreviousIdentifier,
-    long TenantVersion)
+/// <param name="kind">What happened.</param>
+/// <param name="tenantId">The tenant's id.</param>
+/// <param name="identifier">The tenant's identifier after the change (normalised, lower case).</param>
+/// <param name="previousIdentifier">The identifier before the change when it changed, else <see langword="null"/>.</param>
+/// <param name="tenantVersion">The tenant's version after the change (for a deletion, the version deleted; 0 when unknown).</param>
+public sealed class TenantChangeNotice(
+    TenantChangeKind kind,
+    string tenantId,
+    string identifier,
+    string? previousIdentifier,
+    long tenantVersion)
 {
+    /// <summary>What happened.</summary>
+    public TenantChangeKind Kind { get; } = kind;
+
+    /// <summary>The tenant's id.</summary>
+    public string TenantId { get; } = tenantId;
+
+    /// <summary>The tenant's identifier after the change (normalised, lower case).</summary>
+    public string Identifier { get; } = identifier;
+
+    /// <summary>The identifier before the change when it changed, else <see langword="null"/>.</summary>
+    public string? PreviousIdentifier { get; } = previousIdentifier;
+
+    /// <summary>The tenant's version after the change (for a deletion, the version deleted; 0 when unknown).</summary>
+    public long TenantVersion { get; } = tenantVersion;
+
     /// <summary>Makes the notice of a change announced on this node.</summary>
     /// <param name="change">The change.</param>
     /// <returns>The notice.</returns>
@@ -39,4 +54,7 @@ public sealed record TenantChangeNotice(
             : null;
         return problem is null;
     }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Kind} {Identifier} ({TenantId}) at version {TenantVersion}";
 }

@@ -335,7 +335,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         TenantChange change;
         if (fresh is null)
         {
-            change = new TenantChange(TenantChangeKind.Deleted, notice.TenantId, notice.Identifier, null, notice.PreviousIdentifier ?? loadedAs, IsRemote: true);
+            change = new TenantChange(TenantChangeKind.Deleted, notice.TenantId, notice.Identifier, null, notice.PreviousIdentifier ?? loadedAs, isRemote: true);
         }
         else
         {
@@ -347,7 +347,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
                     _ => notice.Kind,
                 };
             var previous = !string.Equals(fresh.Identifier, notice.Identifier, StringComparison.Ordinal) ? notice.Identifier : notice.PreviousIdentifier;
-            change = new TenantChange(kind, fresh.Id, fresh.Identifier, fresh, previous, IsRemote: true);
+            change = new TenantChange(kind, fresh.Id, fresh.Identifier, fresh, previous, isRemote: true);
         }
 
         Log.Applying(_logger, notice.Kind, notice.Identifier, notice.TenantVersion, change.Kind, change.Tenant?.Version ?? 0);

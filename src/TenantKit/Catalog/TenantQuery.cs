@@ -1,7 +1,7 @@
 namespace TenantKit.Catalog;
 
 /// <summary>Which tenants to list, and which page. Results are ordered by identifier.</summary>
-public sealed record TenantQuery
+public sealed class TenantQuery
 {
     /// <summary>The largest page a store returns.</summary>
     public const int MaxTake = 1000;

@@ -39,6 +39,13 @@ public interface ITenantExecutor
 }
 
 /// <summary>The outcome of <see cref="ITenantExecutor.RunForEachActiveAsync"/>.</summary>
-/// <param name="Succeeded">How many tenants the work completed for.</param>
-/// <param name="Failures">The tenants it failed for, by identifier, with the error.</param>
-public sealed record TenantBatchResult(int Succeeded, IReadOnlyDictionary<string, Exception> Failures);
+/// <param name="succeeded">How many tenants the work completed for.</param>
+/// <param name="failures">The tenants it failed for, by identifier, with the error.</param>
+public sealed class TenantBatchResult(int succeeded, IReadOnlyDictionary<string, Exception> failures)
+{
+    /// <summary>How many tenants the work completed for.</summary>
+    public int Succeeded { get; } = succeeded;
+
+    /// <summary>The tenants it failed for, by identifier, with the error. The run does not throw for them.</summary>
+    public IReadOnlyDictionary<string, Exception> Failures { get; } = failures;
+}

@@ -1,7 +1,7 @@
 namespace TenantKit;
 
 /// <summary>What the host gives to create a tenant. Every field is validated when the tenant is created.</summary>
-public sealed record TenantDraft
+public sealed class TenantDraft
 {
     /// <summary>Creates a draft for a tenant with the given identifier.</summary>
     /// <param name="identifier">What requests will carry, such as <c>acme</c>.</param>

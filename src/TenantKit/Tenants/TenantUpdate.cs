@@ -4,7 +4,7 @@ namespace TenantKit;
 /// A change to a tenant, sent by the host with the version it last read. A <see langword="null"/> field is left
 /// unchanged; to clear <see cref="Region"/> or <see cref="Owner"/>, set them to an empty string.
 /// </summary>
-public sealed record TenantUpdate
+public sealed class TenantUpdate
 {
     /// <summary>A new identifier, or <see langword="null"/> to keep it.</summary>
     public string? Identifier { get; init; }

@@ -328,7 +328,7 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
         var v3 = await Catalog.FindByIdentifierAsync("acme");
         var v2 = TestTenants.Create("acme", name: "Late message", version: 2);
 
-        Feed.Publish(new TenantChange(TenantChangeKind.Updated, v2.Id, v2.Identifier, v2, IsRemote: true));
+        Feed.Publish(new TenantChange(TenantChangeKind.Updated, v2.Id, v2.Identifier, v2, isRemote: true));
 
         Assert.Same(v3, await Catalog.FindByIdentifierAsync("acme"));
     }
@@ -339,7 +339,7 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
         await Catalog.FindByIdentifierAsync("acme");
         var renamed = await _store.Inner.UpdateAsync(TestTenants.Create("acme-corp", id: "id-acme", version: 2), 1);
 
-        Feed.Publish(new TenantChange(TenantChangeKind.Updated, renamed.Id, renamed.Identifier, renamed, PreviousIdentifier: "acme"));
+        Feed.Publish(new TenantChange(TenantChangeKind.Updated, renamed.Id, renamed.Identifier, renamed, previousIdentifier: "acme"));
 
         Assert.Same(renamed, await Catalog.FindByIdentifierAsync("acme-corp"));
         Assert.Equal(1, _store.IdentifierLookups);

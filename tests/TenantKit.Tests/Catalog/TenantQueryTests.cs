@@ -35,14 +35,15 @@ public class TenantQueryTests
     public void Matches_EveryFilter_MustHold()
     {
         var tenant = TestTenants.Create("acme-prod", name: "Acme Production", owner: "acme-inc", region: "eu");
-        var query = new TenantQuery { State = TenantState.Active, Owner = "acme-inc", Region = "EU", Search = "PRODUCTION" };
+        TenantQuery Query(TenantState state = TenantState.Active, string owner = "acme-inc", string region = "EU", string search = "PRODUCTION")
+            => new() { State = state, Owner = owner, Region = region, Search = search };
 
-        Assert.True(query.Matches(tenant));
-        Assert.False((query with { State = TenantState.Suspended }).Matches(tenant));
-        Assert.False((query with { Owner = "ACME-INC" }).Matches(tenant));
-        Assert.False((query with { Region = "us" }).Matches(tenant));
-        Assert.False((query with { Search = "qa" }).Matches(tenant));
-        Assert.True((query with { Search = "ME-PR" }).Matches(tenant));
+        Assert.True(Query().Matches(tenant));
+        Assert.False(Query(state: TenantState.Suspended).Matches(tenant));
+        Assert.False(Query(owner: "ACME-INC").Matches(tenant));
+        Assert.False(Query(region: "us").Matches(tenant));
+        Assert.False(Query(search: "qa").Matches(tenant));
+        Assert.True(Query(search: "ME-PR").Matches(tenant));
     }
 
     [Fact]

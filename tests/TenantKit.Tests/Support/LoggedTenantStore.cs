@@ -97,7 +97,7 @@ internal sealed class LoggedTenantStore : ITenantStore, ITenantChangeLog
             ChangeReads++;
             if (afterVersion < _prunedThrough || afterVersion > _version)
             {
-                return new ValueTask<TenantChangeLogPage>(new TenantChangeLogPage([], _version, IsTruncated: true));
+                return new ValueTask<TenantChangeLogPage>(new TenantChangeLogPage([], _version, isTruncated: true));
             }
 
             var entries = _log.Where(e => e.Version > afterVersion).Take(maxCount).ToList();
