@@ -122,6 +122,16 @@ internal sealed class HostTenantStrategy : ITenantSourceStrategy<HttpContext>
     {
         // The rare path: a host name in Unicode. It is mapped to punycode only if the mapping is exact (no character
         // dropped or folded), so two different host names can never land on one tenant.
+        // A letter that folds to ASCII (the Kelvin sign to 'k', the dotted capital I to 'i') is a look-alike: refused
+        // before folding, as TenantIdentifier refuses it, so the host strategy agrees with every other strategy.
+        foreach (var c in name)
+        {
+            if (c > 127 && char.ToLowerInvariant(c) <= 127)
+            {
+                return IdentifierText.Malformed;
+            }
+        }
+
         string ascii;
         try
         {

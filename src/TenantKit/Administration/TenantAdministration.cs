@@ -7,6 +7,7 @@ internal sealed class TenantAdministration(
     ITenantStore store,
     ITenantChangeFeed changes,
     ITenantContextAccessor context,
+    TenantIdentifierPolicy identifiers,
     TimeProvider time,
     ILogger<TenantAdministration> logger) : ITenantAdministration
 {
@@ -43,6 +44,7 @@ internal sealed class TenantAdministration(
         ArgumentNullException.ThrowIfNull(draft);
         EnsureHost("creating a tenant");
         var tenant = draft.ToTenant(time.GetUtcNow());
+        await identifiers.EnsureAllowedAsync(tenant, store, cancellationToken).ConfigureAwait(false);
         var created = await Store(s => s.AddAsync(tenant, cancellationToken)).ConfigureAwait(false);
         Log.HostChangedTenant(logger, "created", created.Identifier, created.Id, created.Version);
         changes.Publish(new TenantChange(TenantChangeKind.Created, created.Id, created.Identifier, created));
@@ -68,6 +70,11 @@ internal sealed class TenantAdministration(
             properties: update.Properties,
             version: current.Version + 1,
             updatedAt: time.GetUtcNow());
+        if (next.Identifier != current.Identifier)
+        {
+            await identifiers.EnsureAllowedAsync(next, store, cancellationToken).ConfigureAwait(false);
+        }
+
         var saved = await Store(s => s.UpdateAsync(next, expectedVersion, cancellationToken)).ConfigureAwait(false);
         Log.HostChangedTenant(logger, "updated", saved.Identifier, saved.Id, saved.Version);
         changes.Publish(new TenantChange(

@@ -141,6 +141,19 @@ public sealed class TenantKitBuilder
         return this;
     }
 
+    /// <summary>
+    /// Configures which identifiers tenants may be given: reserved names, and whether internationalised identifiers are
+    /// allowed (they are not by default).
+    /// </summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>This builder.</returns>
+    public TenantKitBuilder ConfigureIdentifiers(Action<TenantIdentifierOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+
     /// <summary>Configures the tenant runtime (idle timeout, capacity, loading policy...).</summary>
     /// <param name="configure">Changes the options.</param>
     /// <returns>This builder.</returns>

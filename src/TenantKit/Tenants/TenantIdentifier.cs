@@ -9,6 +9,14 @@ namespace TenantKit;
 /// a hyphen. Upper case is folded to lower case; an internationalised name (<c>bücher</c>) becomes its punycode
 /// form (<c>xn--bcher-kva</c>); anything else is refused with an <see cref="InvalidTenantIdentifierException"/>.
 /// </summary>
+/// <remarks>
+/// Look-alikes are refused here, for every strategy and every store: a non-ASCII letter that folds to an ASCII one
+/// (the Kelvin sign), characters IDNA would drop or change, and a label that mixes scripts beyond Unicode TR #39's
+/// "highly restrictive" level (<c>аcme</c> with a Cyrillic <c>а</c>), whether typed in Unicode or as <c>xn--</c>
+/// punycode. Whether internationalised identifiers may be created at all, reserved identifiers, and whole-script
+/// look-alikes of existing tenants are the catalog's policy (<see cref="TenantIdentifierOptions"/>), checked when a
+/// tenant is created or renamed.
+/// </remarks>
 public static class TenantIdentifier
 {
     /// <summary>The longest identifier allowed: 63 characters, the limit of a DNS label.</summary>
@@ -100,6 +108,12 @@ public static class TenantIdentifier
                     error = "it is not in the canonical internationalised form (it contains characters IDNA would change or drop).";
                     return false;
                 }
+
+                if (IdentifierScripts.GetRestrictionError(lowered) is { } mixed)
+                {
+                    error = mixed;
+                    return false;
+                }
             }
             catch (ArgumentException)
             {
@@ -116,28 +130,50 @@ public static class TenantIdentifier
         }
 
         normalized = candidate.AsSpan().ContainsAnyInRange('A', 'Z') ? candidate.ToLowerInvariant() : candidate;
-        if (normalized.StartsWith("xn--", StringComparison.Ordinal) && !IsValidPunycode(normalized))
+        if (normalized.StartsWith("xn--", StringComparison.Ordinal))
         {
-            normalized = null;
-            error = "it starts with 'xn--' but is not valid punycode.";
-            return false;
+            // A label typed in punycode gets the checks its Unicode form would get.
+            var unicode = ToUnicodeOrNull(normalized);
+            var punycodeProblem = unicode is null ? "it starts with 'xn--' but is not valid punycode."
+                : HasAsciiLookAlike(unicode) ? "it contains a non-ASCII look-alike of an ASCII letter."
+                : IdentifierScripts.GetRestrictionError(unicode);
+            if (punycodeProblem is not null)
+            {
+                normalized = null;
+                error = punycodeProblem;
+                return false;
+            }
         }
 
         error = string.Empty;
         return true;
     }
 
-    private static bool IsValidPunycode(string label)
+    /// <summary>The Unicode form of a punycode label, or <see langword="null"/> when it is not the exact encoding of one.</summary>
+    internal static string? ToUnicodeOrNull(string label)
     {
         try
         {
             var unicode = Idn.GetUnicode(label);
-            return string.Equals(Idn.GetAscii(unicode), label, StringComparison.Ordinal);
+            return string.Equals(Idn.GetAscii(unicode), label, StringComparison.Ordinal) ? unicode : null;
         }
         catch (ArgumentException)
         {
-            return false;
+            return null;
         }
+    }
+
+    private static bool HasAsciiLookAlike(string unicode)
+    {
+        foreach (var rune in unicode.EnumerateRunes())
+        {
+            if (rune.Value > 127 && Rune.ToLowerInvariant(rune).Value <= 127)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static string? GetError(ReadOnlySpan<char> value)

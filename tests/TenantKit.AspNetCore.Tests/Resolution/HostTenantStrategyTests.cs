@@ -106,4 +106,25 @@ public class HostTenantStrategyTests
     {
         Assert.Throws<ArgumentException>(() => new HostTenantStrategy([]));
     }
+
+    [Theory]
+    [InlineData("\u212Acme.example.com")]          // Kelvin sign: folds to 'k' when lower-cased first
+    [InlineData("\u212A\u212A.localhost")]
+    [InlineData("acme.exampl\u0130.com")]           // dotted capital I in the suffix
+    public void Match_LetterThatFoldsToAscii_IsRefusedNotResolvedToTheAsciiTenant(string host)
+    {
+        var identifier = Strategy.Match(host);
+
+        Assert.False(identifier.IsEmpty);
+        Assert.False(TenantIdentifier.IsValid(identifier.Span));
+    }
+
+    [Fact]
+    public void Match_MixedScriptHost_NeverYieldsTheLatinTenant()
+    {
+        var identifier = Strategy.Match("\u0430cme.example.com").ToString();
+
+        Assert.NotEqual("acme", identifier);
+        Assert.False(TenantIdentifier.TryNormalize(identifier, out _));
+    }
 }
