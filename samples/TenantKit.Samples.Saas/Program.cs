@@ -88,6 +88,17 @@ services.AddHostedService<SampleSeeder>();
 
 var app = builder.Build();
 
+// Only this application's host names are answered: tenant hosts ({tenant}.localhost) and the host's own (localhost,
+// plus Sample:AllowedHosts), so no redirect or link is ever built from a Host header an attacker chose.
+app.UseTenantHostFiltering(o =>
+{
+    o.AllowedHosts.Add("localhost");
+    foreach (var host in configuration.GetSection("Sample:AllowedHosts").Get<string[]>() ?? [])
+    {
+        o.AllowedHosts.Add(host);
+    }
+});
+
 // The stylesheet is the same for everyone: served before tenant resolution.
 app.UseStaticFiles();
 app.UseTenantKit();

@@ -51,8 +51,9 @@ public static class TenantKitHttpBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new HostStrategyOptions();
         configure(options);
-        Register(builder);
-        return builder.WithStrategy<HttpContext>(new HostTenantStrategy(options.Templates, options.IgnoredIdentifiers));
+        var strategy = new HostTenantStrategy(options.Templates, options.IgnoredIdentifiers);
+        Register(builder).Hosts.Add(strategy);
+        return builder.WithStrategy<HttpContext>(strategy);
     }
 
     /// <summary>

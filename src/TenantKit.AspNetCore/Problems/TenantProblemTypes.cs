@@ -9,6 +9,9 @@ public static class TenantProblemTypes
     /// <summary>The base of every type URI.</summary>
     public const string BaseUri = "https://tenantkit.dev/problems/";
 
+    /// <summary>400: the request's <c>Host</c> names none of the application's host names (<c>UseTenantHostFiltering</c>).</summary>
+    public const string HostNotAllowed = BaseUri + "host-not-allowed";
+
     /// <summary>404: no tenant has the identifier the request carries.</summary>
     public const string TenantNotFound = BaseUri + "tenant-not-found";
 

@@ -147,7 +147,9 @@ internal sealed class HostTenantStrategy : ITenantSourceStrategy<HttpContext>
             return IdentifierText.Malformed;
         }
 
-        return MatchAscii(ascii.AsMemory());
+        // The tenant label gets TenantIdentifier's look-alike rules (mixed scripts), like an identifier from any other strategy.
+        var identifier = MatchAscii(ascii.AsMemory());
+        return identifier.IsEmpty || TenantIdentifier.TryNormalize(identifier.ToString(), out _) ? identifier : IdentifierText.Malformed;
     }
 
     /// <summary>One host template, split around <c>{tenant}</c>.</summary>

@@ -9,4 +9,7 @@ internal sealed class TenantHttpStrategies
     public List<PathBaseTenantStrategy> PathBase { get; } = [];
 
     public List<ClaimTenantStrategy> Claims { get; } = [];
+
+    /// <summary>The host strategies, whose templates tell host filtering which host names are tenants'.</summary>
+    public List<HostTenantStrategy> Hosts { get; } = [];
 }

@@ -55,6 +55,20 @@ public sealed class TenantResolutionTests : IAsyncLifetime
         Assert.Matches("action=\"/t/acme/notes/\\d+/edit\\?handler=Delete\"", html);
     }
 
+    [Theory]
+    [InlineData("http://evil.com/console/login")]
+    [InlineData("http://acme.localhost.evil.com/")]
+    [InlineData("http://127.0.0.2/")]
+    public async Task ForeignHost_Is400ProblemJson_NeverARedirectToIt(string url)
+    {
+        using var response = await _client.GetAsync(url);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        var problem = await response.ProblemAsync();
+        Assert.Equal(TenantProblemTypes.HostNotAllowed, problem.GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task UnknownTenant_ByHostName_Is404ProblemJson()
     {
