@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace TenantKit.Redis.Tests.ChangeFeed;
@@ -65,7 +66,12 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     [Fact]
     public async Task OwnChange_ComingBackThroughPolling_DoesNotReloadTheTenantTwice()
     {
-        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.ChangePollInterval = TimeSpan.FromMilliseconds(50));
+        // Node A polls the change log on a fake clock: a poll runs when the test moves the clock, not after some real time.
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var poll = TimeSpan.FromMinutes(1);
+        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.ChangePollInterval = poll, time: time);
+        // A node on another channel: A hears of its changes through the change log only.
+        await using var elsewhere = await Node.StartAsync(_catalog, _redis.Configuration, _channel + ":elsewhere");
         var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
         await a.ServeAsync("acme");
         var builds = a.Runtime.Counts.Builds;
@@ -73,11 +79,15 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
         var updated = await a.AsHostAsync(admin => admin.UpdateAsync(tenant.Id, new TenantUpdate { Name = "Acme Corp" }, tenant.Version));
         await Wait.UntilAsync(() => a.Runtime.Counts.Builds == builds + 1, Long, "the local update rebuilt the tenant");
 
-        // Several polls later, the log's entry for this change has been read, and skipped.
+        // A marker logged after the update: once A's poll has applied it, that poll (or an earlier one) read A's own
+        // change from the log, and skipped it.
         var changes = a.Changes.Count;
-        await Task.Delay(TimeSpan.FromMilliseconds(400));
-        Assert.Equal(builds + 1, a.Runtime.Counts.Builds);
-        Assert.DoesNotContain(a.Changes.Skip(changes), c => c.IsRemote);
+        var marker = await elsewhere.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("marker")));
+        time.Advance(poll);
+        await Wait.UntilAsync(() => a.Changes.Any(c => c.IsRemote && c.TenantId == marker.Id), Long, "node A's poll applies the marker");
+
+        Assert.Equal(marker.Id, Assert.Single(a.Changes.Skip(changes), c => c.IsRemote).TenantId);
+        Assert.Equal((builds + 1, 0), (a.Runtime.Counts.Builds, a.Runtime.Counts.Building));
         Assert.Equal(updated.Version, (await a.ServeAsync("acme")).Version);
     }
 
