@@ -152,9 +152,12 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     [Fact]
     public async Task RedisDown_NodesReportDegraded_AndPollingCatchesUpAChange_ThenRedisBack_Healthy()
     {
-        static void Fallback(TenantCatalogOptions o) => o.FallbackChangePollInterval = TimeSpan.FromMilliseconds(200);
-        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, Fallback);
-        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, Fallback);
+        // Node B polls on a fake clock: its fallback poll runs when the test moves the clock, not after some real time.
+        // (Redis itself goes down and comes back in real time.)
+        var fallback = TimeSpan.FromSeconds(2);
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel);
+        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.FallbackChangePollInterval = fallback, time: time);
         var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
         await b.ServeAsync("acme");
         Assert.Equal(HealthStatus.Healthy, (await b.HealthAsync()).Status);
@@ -165,6 +168,9 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
         Assert.Contains("polling", degraded.Description, StringComparison.Ordinal);
 
         await a.AsHostAsync(admin => admin.SuspendAsync(tenant.Id));
+        // Redis is down and B's poll is not due: B cannot know yet. Then the poll falls due.
+        Assert.True(b.Runtime.GetStatus(tenant.Id)!.IsResident);
+        time.Advance(fallback);
         await Wait.UntilAsync(async () => (await b.Catalog.FindByIdentifierAsync("acme"))!.State == TenantState.Suspended && !b.Runtime.GetStatus(tenant.Id)!.IsResident, Long, "node B caught the suspension up by polling");
 
         await _redis.RestartAsync();
