@@ -34,7 +34,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     private readonly ITenantContextAccessor _context;
     private readonly TenantKitMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _buildGate;
+    private readonly BuildGate _buildGate;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IDisposable _subscription;
@@ -67,7 +67,7 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
         Time = time;
         _metrics = metrics;
         _logger = logger;
-        _buildGate = new SemaphoreSlim(_options.MaxConcurrentBuilds, _options.MaxConcurrentBuilds);
+        _buildGate = new BuildGate(_options.MaxConcurrentBuilds);
         _clock = new CoarseClock(time);
         _idleTicks = _options.IdleTimeout == Timeout.InfiniteTimeSpan ? long.MaxValue : ToTicks(_options.IdleTimeout);
         _subscription = changes.Subscribe(OnChange);
@@ -293,6 +293,9 @@ internal sealed partial class TenantRuntime : ITenantRuntime, IAsyncDisposable, 
     /// wait for it before they rely on the order of the idle tenants; the runtime itself never waits.
     /// </summary>
     internal Task QueuedCapacityCheck => Volatile.Read(ref _capacityCheck);
+
+    /// <summary>How many builds are queued for a build slot (every slot taken). For tests.</summary>
+    internal int BuildsWaitingForASlot => _buildGate.Waiting;
 
     /// <summary>How many times a capacity check has visited every resident tenant. For tests.</summary>
     internal int CapacityScans

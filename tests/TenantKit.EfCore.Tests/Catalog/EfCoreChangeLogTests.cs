@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using TenantKit.EfCore.Tests.Infrastructure;
 
 namespace TenantKit.EfCore.Tests.Catalog;
@@ -247,9 +248,11 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
     public async Task TwoNodes_OneSuspends_TheOtherCatchesUpByPolling_AndStopsServingTheTenant()
     {
         var connectionString = database.NewDatabase("log");
-        var poll = TimeSpan.FromMilliseconds(50);
+        var poll = TimeSpan.FromSeconds(30);
+        // Node B polls on a fake clock: its poll runs when the test moves the clock, not after some real time.
+        var time = new FakeTimeProvider(Created);
         await using var a = Host(connectionString, poll);
-        await using var b = Host(connectionString, poll);
+        await using var b = Host(connectionString, poll, time);
         await StartAsync(a);
         await StartAsync(b);
         var accessor = a.GetRequiredService<ITenantContextAccessor>();
@@ -268,13 +271,22 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
             await a.GetRequiredService<ITenantAdministration>().SuspendAsync(created.Id);
         }
 
+        // Before B's poll is due, B knows nothing of it: the change log is its only way to learn.
+        Assert.True((await b.GetRequiredService<ITenantCatalog>().FindByIdentifierAsync("acme"))!.IsActive);
+        time.Advance(poll);
+
         await Eventually(async () => (await b.GetRequiredService<ITenantCatalog>().FindByIdentifierAsync("acme"))?.State == TenantState.Suspended
             && b.GetRequiredService<ITenantRuntime>().GetStatus(created.Id)?.IsResident != true);
     }
 
-    private ServiceProvider Host(string connectionString, TimeSpan poll)
+    private ServiceProvider Host(string connectionString, TimeSpan poll, TimeProvider? time = null)
     {
         var services = new ServiceCollection().AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddTenantKit(b => b
             .WithEfCoreStore(o => database.Configure(o, connectionString))
             .ConfigureCatalog(o => o.ChangePollInterval = poll));
@@ -289,12 +301,13 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
         }
     }
 
+    /// <summary>Waits (at most 5 s) for the poll the fake clock started, which runs on the thread pool, to show its effect.</summary>
     private static async Task Eventually(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var deadline = TimeProvider.System.GetTimestamp() + (5 * TimeProvider.System.TimestampFrequency);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 5 s.");
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "The condition did not hold within 5 s.");
             await Task.Delay(20);
         }
     }

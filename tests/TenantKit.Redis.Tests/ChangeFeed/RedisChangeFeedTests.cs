@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace TenantKit.Redis.Tests.ChangeFeed;
@@ -65,7 +66,12 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     [Fact]
     public async Task OwnChange_ComingBackThroughPolling_DoesNotReloadTheTenantTwice()
     {
-        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.ChangePollInterval = TimeSpan.FromMilliseconds(50));
+        // Node A polls the change log on a fake clock: a poll runs when the test moves the clock, not after some real time.
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var poll = TimeSpan.FromMinutes(1);
+        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.ChangePollInterval = poll, time: time);
+        // A node on another channel: A hears of its changes through the change log only.
+        await using var elsewhere = await Node.StartAsync(_catalog, _redis.Configuration, _channel + ":elsewhere");
         var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
         await a.ServeAsync("acme");
         var builds = a.Runtime.Counts.Builds;
@@ -73,11 +79,15 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
         var updated = await a.AsHostAsync(admin => admin.UpdateAsync(tenant.Id, new TenantUpdate { Name = "Acme Corp" }, tenant.Version));
         await Wait.UntilAsync(() => a.Runtime.Counts.Builds == builds + 1, Long, "the local update rebuilt the tenant");
 
-        // Several polls later, the log's entry for this change has been read, and skipped.
+        // A marker logged after the update: once A's poll has applied it, that poll (or an earlier one) read A's own
+        // change from the log, and skipped it.
         var changes = a.Changes.Count;
-        await Task.Delay(TimeSpan.FromMilliseconds(400));
-        Assert.Equal(builds + 1, a.Runtime.Counts.Builds);
-        Assert.DoesNotContain(a.Changes.Skip(changes), c => c.IsRemote);
+        var marker = await elsewhere.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("marker")));
+        time.Advance(poll);
+        await Wait.UntilAsync(() => a.Changes.Any(c => c.IsRemote && c.TenantId == marker.Id), Long, "node A's poll applies the marker");
+
+        Assert.Equal(marker.Id, Assert.Single(a.Changes.Skip(changes), c => c.IsRemote).TenantId);
+        Assert.Equal((builds + 1, 0), (a.Runtime.Counts.Builds, a.Runtime.Counts.Building));
         Assert.Equal(updated.Version, (await a.ServeAsync("acme")).Version);
     }
 
@@ -142,9 +152,12 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
     [Fact]
     public async Task RedisDown_NodesReportDegraded_AndPollingCatchesUpAChange_ThenRedisBack_Healthy()
     {
-        static void Fallback(TenantCatalogOptions o) => o.FallbackChangePollInterval = TimeSpan.FromMilliseconds(200);
-        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel, Fallback);
-        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, Fallback);
+        // Node B polls on a fake clock: its fallback poll runs when the test moves the clock, not after some real time.
+        // (Redis itself goes down and comes back in real time.)
+        var fallback = TimeSpan.FromSeconds(2);
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var a = await Node.StartAsync(_catalog, _redis.Configuration, _channel);
+        await using var b = await Node.StartAsync(_catalog, _redis.Configuration, _channel, o => o.FallbackChangePollInterval = fallback, time: time);
         var tenant = await a.AsHostAsync(admin => admin.CreateAsync(new TenantDraft("acme")));
         await b.ServeAsync("acme");
         Assert.Equal(HealthStatus.Healthy, (await b.HealthAsync()).Status);
@@ -155,6 +168,9 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
         Assert.Contains("polling", degraded.Description, StringComparison.Ordinal);
 
         await a.AsHostAsync(admin => admin.SuspendAsync(tenant.Id));
+        // Redis is down and B's poll is not due: B cannot know yet. Then the poll falls due.
+        Assert.True(b.Runtime.GetStatus(tenant.Id)!.IsResident);
+        time.Advance(fallback);
         await Wait.UntilAsync(async () => (await b.Catalog.FindByIdentifierAsync("acme"))!.State == TenantState.Suspended && !b.Runtime.GetStatus(tenant.Id)!.IsResident, Long, "node B caught the suspension up by polling");
 
         await _redis.RestartAsync();

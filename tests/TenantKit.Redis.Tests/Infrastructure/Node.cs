@@ -41,11 +41,19 @@ public sealed class Node : IAsyncDisposable
 
     public ITenantRuntime Runtime => _services.GetRequiredService<ITenantRuntime>();
 
-    /// <summary>Starts a node; unless told not to, waits until it is connected to Redis (the host itself does not wait).</summary>
-    public static async Task<Node> StartAsync(string catalog, string redis, string channel, Action<TenantCatalogOptions>? configure = null, string? nodeId = null, bool waitForRedis = true)
+    /// <summary>
+    /// Starts a node; unless told not to, waits until it is connected to Redis (the host itself does not wait). With
+    /// <paramref name="time"/>, the node's timers (change log polling, idle sweeps) run on that clock.
+    /// </summary>
+    public static async Task<Node> StartAsync(string catalog, string redis, string channel, Action<TenantCatalogOptions>? configure = null, string? nodeId = null, bool waitForRedis = true, TimeProvider? time = null)
     {
         var logs = new CapturedLogs();
         var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs));
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddTenantKit(b => b
             .WithEfCoreStore(o => o.UseSqlite(catalog))
             .UseRedisChangeFeed(redis, o =>

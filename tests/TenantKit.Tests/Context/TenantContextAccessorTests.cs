@@ -105,7 +105,11 @@ public class TenantContextAccessorTests
             await Task.Yield();
             Assert.Same(Acme, _accessor.Current!.Tenant);
             await Task.Run(() => Assert.Same(Acme, _accessor.Current!.Tenant));
-            await Task.Delay(1);
+
+            // A continuation resumed by another thread (which completes what this method waits for).
+            var resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = Task.Run(resumed.SetResult);
+            await resumed.Task;
             Assert.Same(Acme, _accessor.Current!.Tenant);
         }
 

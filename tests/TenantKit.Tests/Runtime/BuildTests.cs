@@ -91,9 +91,12 @@ public class BuildTests
         Assert.Equal(8, h.Runtime.Counts.Building);
         await twoIn.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        // Two builds hold the gate; a third must not start however long we wait.
-        Assert.NotSame(thirdIn.Task, await Task.WhenAny(thirdIn.Task, Task.Delay(300)));
+        // Two builds hold their slots; the six others queue for one (or, were the bound broken, a third gets in). Once all
+        // six are queued, none can start until a slot is released: no third build, however long we would wait.
+        await Eventually.UntilAsync(() => h.Runtime.BuildsWaitingForASlot == 6 || thirdIn.Task.IsCompleted, "the six other builds queue for a slot");
+        Assert.False(thirdIn.Task.IsCompleted, "a third build started while two held both slots");
         Assert.Equal(2, Volatile.Read(ref inFlight));
+        Assert.Equal(6, h.Runtime.BuildsWaitingForASlot);
 
         // Let them through one at a time: each finished build lets exactly one more in.
         var released = 0;

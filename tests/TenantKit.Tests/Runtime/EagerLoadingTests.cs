@@ -162,10 +162,26 @@ public class EagerLoadingTests
 
         var starting = h.StartAsync();
         await threeIn.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotSame(fourthIn.Task, await Task.WhenAny(fourthIn.Task, Task.Delay(300)));
+
+        // Three eager builds hold every slot. Every tenant's build is started (here, by asking for each tenant, which joins
+        // a build already running): once the other nine are queued for a slot, none can start until one is released, so
+        // no fourth build, however long we would wait.
+        var asked = new List<Task<TenantLease>>();
+        for (var i = 0; i < 12; i++)
+        {
+            asked.Add(h.Runtime.AcquireAsync(await h.TenantAsync($"t{i:000}")).AsTask());
+        }
+
+        await Eventually.UntilAsync(() => h.Runtime.BuildsWaitingForASlot == 9 || fourthIn.Task.IsCompleted, "the nine other builds queue for a slot");
+        Assert.False(fourthIn.Task.IsCompleted, "a fourth build started while three held every slot");
+        Assert.Equal(12, h.Runtime.Counts.Building);
         Assert.False(starting.IsCompleted);
         gate.SetResult();
         await starting;
+        foreach (var lease in await Task.WhenAll(asked).WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            lease.Dispose();
+        }
 
         Assert.Equal(12, Resident(h).Length);
         Assert.Equal(3, maxInFlight);

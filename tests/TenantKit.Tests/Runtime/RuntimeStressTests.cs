@@ -20,7 +20,14 @@ public class RuntimeStressTests(ITestOutputHelper output)
     // Most work goes to a few hot tenants, so leases on resident generations race with their drains (the fast path
     // is where a lease/drain ordering bug would bite); the cold rest keeps builds and capacity evictions going.
     private const int Hot = 6;
-    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(4);
+
+    // A fixed amount of work, not a run time: the run stops after this many leases. Everything else is paced by the
+    // leases too (the fake clock, reloads, host unloads), so the mix is the same on a fast or a busy machine.
+    private const long TargetLeases = 200_000;
+    private const int LeasesPerClockTick = 10;
+    private const int ClockTicksPerIdleJump = 50;
+    private const int LeasesPerReload = 500;
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMilliseconds(10);
 
     [Fact]
     public async Task Runtime_UnderEvictionCapacityPressureReloadsAndUnloads_NeverDisposesUnderALease()
@@ -31,14 +38,16 @@ public class RuntimeStressTests(ITestOutputHelper output)
             b => b
                 .ConfigureRuntime(o =>
                 {
-                    o.IdleTimeout = TimeSpan.FromMilliseconds(10);
+                    o.IdleTimeout = IdleTimeout;
                     o.SweepInterval = TimeSpan.FromMilliseconds(1);
                     o.Capacity = 10;
                 })
                 .ConfigureTenantOptions<StressOptions>((tenant, o) => o.Tenant = tenant.Id)
                 .ConfigureTenantServices((_, s) => s.AddScoped<ScopedWork>()),
-            services: s => s.AddSingleton<HostCounter>(),
-            systemClock: true);
+            services: s => s.AddSingleton<HostCounter>());
+
+        // Started, so that stopping it below drains and disposes what is still resident (the end state is asserted).
+        await h.StartAsync();
         var runtime = h.Runtime;
         var tenants = new TenantInfo[TenantCount];
         for (var i = 0; i < TenantCount; i++)
@@ -46,16 +55,27 @@ public class RuntimeStressTests(ITestOutputHelper output)
             tenants[i] = await h.TenantAsync($"t{i:000}");
         }
 
-        using var stop = new CancellationTokenSource(Duration);
+        using var stop = new CancellationTokenSource();
+        using var pacing = new Pacing(stop);
         var clock = Stopwatch.StartNew();
         var tasks = new List<Task>();
         for (var w = 0; w < Workers; w++)
         {
             var seed = w;
-            tasks.Add(Task.Run(() => WorkAsync(runtime, tenants, new Random(seed), stats, stop.Token)));
+            tasks.Add(Task.Run(() => WorkAsync(runtime, tenants, new Random(seed), stats, pacing, stop.Token)));
         }
 
-        // Eviction and capacity pressure, on top of the sweeper timer (every 1 ms, 10 ms idle timeout).
+        // The fake clock: 1 ms every few leases, and now and then a jump past the idle timeout, so tenants go idle
+        // while workers race to lease them. Each move runs the sweeper timer (every 1 ms) on this thread.
+        tasks.Add(Task.Run(async () =>
+        {
+            for (var tick = 1; await pacing.NextAsync(pacing.ClockTicks, stop.Token); tick++)
+            {
+                h.Time.Advance(tick % ClockTicksPerIdleJump == 0 ? IdleTimeout + TimeSpan.FromMilliseconds(1) : TimeSpan.FromMilliseconds(1));
+            }
+        }));
+
+        // Eviction and capacity pressure, on top of the sweeper timer.
         tasks.Add(Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -71,7 +91,7 @@ public class RuntimeStressTests(ITestOutputHelper output)
         {
             var random = new Random(1000);
             var versions = new long[TenantCount];
-            while (!stop.IsCancellationRequested)
+            while (await pacing.NextAsync(pacing.Reloads, stop.Token))
             {
                 var i = random.Next(2) == 0 ? random.Next(Hot) : random.Next(TenantCount);
                 var t = tenants[i];
@@ -86,21 +106,19 @@ public class RuntimeStressTests(ITestOutputHelper output)
                 }
 
                 Interlocked.Increment(ref stats.Reloads);
-                await Task.Delay(1);
             }
         }));
         tasks.Add(Task.Run(async () =>
         {
             var random = new Random(2000);
             using var host = h.HostScope();
-            while (!stop.IsCancellationRequested)
+            while (await pacing.NextAsync(pacing.Unloads, stop.Token))
             {
                 runtime.Unload(tenants[random.Next(2) == 0 ? random.Next(Hot) : random.Next(TenantCount)].Id);
-                await Task.Delay(1);
             }
         }));
 
-        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
         var ran = clock.Elapsed;
         var counts = runtime.Counts;
         await h.StopAsync();
@@ -130,7 +148,7 @@ public class RuntimeStressTests(ITestOutputHelper output)
         Assert.Equal(runtime.Counts.Unloads, probes.Count);
 
         // It did what it says: real load, and every kind of unload happened many times.
-        Assert.True(stats.Leases > 2_000, $"only {stats.Leases} leases");
+        Assert.True(stats.Leases >= TargetLeases, $"only {stats.Leases} leases");
         Assert.True(probes.Count > 5 * TenantCount, $"only {probes.Count} generations");
         foreach (var reason in new[] { "Idle", "Capacity", "Reload", "Requested" })
         {
@@ -138,7 +156,7 @@ public class RuntimeStressTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WorkAsync(TenantRuntime runtime, TenantInfo[] tenants, Random random, Stats stats, CancellationToken stop)
+    private static async Task WorkAsync(TenantRuntime runtime, TenantInfo[] tenants, Random random, Stats stats, Pacing pacing, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -150,7 +168,7 @@ public class RuntimeStressTests(ITestOutputHelper output)
                     await UseAsync(lease, tenant, random, stats);
                 }
 
-                Interlocked.Increment(ref stats.Leases);
+                pacing.Leased(Interlocked.Increment(ref stats.Leases));
             }
             catch (ObjectDisposedException ex)
             {
@@ -192,6 +210,56 @@ public class RuntimeStressTests(ITestOutputHelper output)
         finally
         {
             probe.Exit();
+        }
+    }
+
+    /// <summary>Turns lease counts into ticks: for the fake clock, for reloads and host unloads, and the end of the run.</summary>
+    private sealed class Pacing(CancellationTokenSource stop) : IDisposable
+    {
+        public SemaphoreSlim ClockTicks { get; } = new(0);
+
+        public SemaphoreSlim Reloads { get; } = new(0);
+
+        public SemaphoreSlim Unloads { get; } = new(0);
+
+        public void Leased(long leases)
+        {
+            if (leases % LeasesPerClockTick == 0)
+            {
+                ClockTicks.Release();
+            }
+
+            if (leases % LeasesPerReload == 0)
+            {
+                Reloads.Release();
+                Unloads.Release();
+            }
+
+            if (leases == TargetLeases)
+            {
+                stop.Cancel();
+            }
+        }
+
+        /// <summary>Waits for the next tick; <see langword="false"/> once the run is over.</summary>
+        public async Task<bool> NextAsync(SemaphoreSlim ticks, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await ticks.WaitAsync(cancellationToken);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            ClockTicks.Dispose();
+            Reloads.Dispose();
+            Unloads.Dispose();
         }
     }
 
