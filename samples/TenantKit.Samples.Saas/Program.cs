@@ -25,7 +25,11 @@ services.AddRazorPages(o =>
 {
     o.Conventions.AuthorizeFolder("/Console");
     o.Conventions.AllowAnonymousToPage("/Console/SignIn");
-});
+}).AddMvcOptions(o => o.Filters.Add<PageMethodFilter>());
+
+// Every error status the framework answers without a body (404 for an unknown path, 405 for a method a page does not
+// handle) becomes an RFC 9457 problem document, like TenantKit's own refusals.
+services.AddProblemDetails();
 
 // The host console signs in with a cookie. Authentication runs inside each request's tenant (UseTenantKit adds it
 // there), and IsolateAuthentication below gives each tenant its own data protection: the host's cookie means nothing
@@ -98,6 +102,8 @@ app.UseTenantHostFiltering(o =>
         o.AllowedHosts.Add(host);
     }
 });
+
+app.UseStatusCodePages();
 
 // The stylesheet is the same for everyone: served before tenant resolution.
 app.UseStaticFiles();
