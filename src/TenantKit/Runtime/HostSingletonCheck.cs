@@ -195,7 +195,7 @@ internal sealed class HostSingletonCheck : IConstructorArgumentSource<ServiceId?
     }
 
     /// <summary>The service key: nothing to follow.</summary>
-    ServiceId? IConstructorArgumentSource<ServiceId?>.GetServiceKey(Type implementation, Type parameterType, object? key) => null;
+    ServiceId? IConstructorArgumentSource<ServiceId?>.GetServiceKey(Type implementation, Type parameterType, object key) => null;
 
     /// <summary>A default value: nothing to follow.</summary>
     ServiceId? IConstructorArgumentSource<ServiceId?>.GetDefault(Type parameterType, object? value) => null;

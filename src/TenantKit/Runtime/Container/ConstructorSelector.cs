@@ -97,7 +97,7 @@ internal static class ConstructorSelector
     /// <summary>
     /// What <paramref name="parameter"/> asks for when its type is built under <paramref name="serviceKey"/>: the
     /// service of its type (under the key its <see cref="FromKeyedServicesAttribute"/> names, inherits or clears), or,
-    /// with <see cref="ServiceKeyAttribute"/>, the key itself (<paramref name="isServiceKey"/>).
+    /// with <see cref="ServiceKeyAttribute"/> when there is a key, the key itself (<paramref name="isServiceKey"/>).
     /// </summary>
     public static ServiceId Dependency(ParameterInfo parameter, object? serviceKey, out bool isServiceKey)
     {
@@ -105,8 +105,10 @@ internal static class ConstructorSelector
         var type = parameter.ParameterType;
         foreach (var attribute in parameter.GetCustomAttributes(inherit: true))
         {
-            if (attribute is ServiceKeyAttribute)
+            if (attribute is ServiceKeyAttribute && serviceKey is not null)
             {
+                // Made without a key, the parameter is an ordinary one (a service of its type, else its default), as
+                // in Microsoft's provider.
                 isServiceKey = true;
                 return new ServiceId(type, serviceKey);
             }
@@ -176,7 +178,7 @@ internal static class ConstructorSelector
             var dependency = Dependency(parameter, serviceKey, out var isServiceKey);
             if (isServiceKey)
             {
-                arguments[i] = source.GetServiceKey(implementation, parameter.ParameterType, serviceKey);
+                arguments[i] = source.GetServiceKey(implementation, parameter.ParameterType, serviceKey!);
             }
             else if (source.TryGetService(implementation, dependency, out var argument))
             {

@@ -332,20 +332,8 @@ internal sealed class ContainerPlan : IConstructorArgumentSource<ServiceSite>
         return argument is not null;
     }
 
-    ServiceSite IConstructorArgumentSource<ServiceSite>.GetServiceKey(Type implementation, Type parameterType, object? key)
+    ServiceSite IConstructorArgumentSource<ServiceSite>.GetServiceKey(Type implementation, Type parameterType, object key)
     {
-        if (key is null)
-        {
-            // Resolved without a key: the parameter gets null, when it can hold it.
-            if (parameterType.IsValueType && Nullable.GetUnderlyingType(parameterType) is null)
-            {
-                throw new InvalidOperationException(
-                    $"Unable to activate '{implementation}': its [ServiceKey] parameter of type '{parameterType}' cannot take the null key of an unkeyed resolution.");
-            }
-
-            return new ConstantSite(parameterType, null);
-        }
-
         if (!parameterType.IsInstanceOfType(key))
         {
             throw new InvalidOperationException(

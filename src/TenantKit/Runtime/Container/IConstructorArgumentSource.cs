@@ -13,11 +13,14 @@ internal interface IConstructorArgumentSource<TArgument>
     /// <param name="argument">The argument.</param>
     bool TryGetService(Type implementation, ServiceId service, out TArgument argument);
 
-    /// <summary>The argument for a <c>[ServiceKey]</c> parameter: <paramref name="key"/>, the key the service is made for.</summary>
+    /// <summary>
+    /// The argument for a <c>[ServiceKey]</c> parameter of a keyed service: <paramref name="key"/>, the key it is made
+    /// for (made without a key, the parameter is an ordinary one).
+    /// </summary>
     /// <param name="implementation">The type being constructed (for messages).</param>
     /// <param name="parameterType">The parameter's type.</param>
-    /// <param name="key">The key, null for an unkeyed resolution.</param>
-    TArgument GetServiceKey(Type implementation, Type parameterType, object? key);
+    /// <param name="key">The key.</param>
+    TArgument GetServiceKey(Type implementation, Type parameterType, object key);
 
     /// <summary>The argument for a parameter nothing answers for: its default <paramref name="value"/>.</summary>
     /// <param name="parameterType">The parameter's type.</param>
