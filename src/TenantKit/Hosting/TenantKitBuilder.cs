@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -64,7 +65,7 @@ public sealed class TenantKitBuilder
     /// <summary>Uses <typeparamref name="TStore"/> (resolved from the container) as the tenant store. Replaces any store chosen before.</summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <returns>This builder.</returns>
-    public TenantKitBuilder WithStore<TStore>()
+    public TenantKitBuilder WithStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>()
         where TStore : class, ITenantStore
     {
         Services.TryAddSingleton<TStore>();
@@ -127,7 +128,7 @@ public sealed class TenantKitBuilder
     /// <typeparam name="TContext">What the identifier is read from.</typeparam>
     /// <typeparam name="TStrategy">The strategy type.</typeparam>
     /// <returns>This builder.</returns>
-    public TenantKitBuilder WithStrategy<TContext, TStrategy>()
+    public TenantKitBuilder WithStrategy<TContext, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStrategy>()
         where TStrategy : class, ITenantStrategy<TContext>
         => AddStrategy(typeof(TContext), sp => ActivatorUtilities.CreateInstance<TStrategy>(sp));
 
@@ -205,7 +206,9 @@ public sealed class TenantKitBuilder
     /// <typeparam name="TOptions">The options type.</typeparam>
     /// <param name="propertyPrefix">The key prefix, without the trailing colon.</param>
     /// <returns>This builder.</returns>
-    public TenantKitBuilder BindTenantOptions<TOptions>(string propertyPrefix)
+    [RequiresUnreferencedCode(TrimmingMessages.BindingUnreferencedCode)]
+    [RequiresDynamicCode(TrimmingMessages.BindingDynamicCode)]
+    public TenantKitBuilder BindTenantOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TOptions>(string propertyPrefix)
         where TOptions : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(propertyPrefix);
@@ -224,7 +227,9 @@ public sealed class TenantKitBuilder
     /// <typeparam name="TOptions">The options type.</typeparam>
     /// <param name="sectionTemplate">The section path with a <c>{tenant}</c> placeholder.</param>
     /// <returns>This builder.</returns>
-    public TenantKitBuilder BindTenantConfiguration<TOptions>(string sectionTemplate)
+    [RequiresUnreferencedCode(TrimmingMessages.BindingUnreferencedCode)]
+    [RequiresDynamicCode(TrimmingMessages.BindingDynamicCode)]
+    public TenantKitBuilder BindTenantConfiguration<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TOptions>(string sectionTemplate)
         where TOptions : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sectionTemplate);

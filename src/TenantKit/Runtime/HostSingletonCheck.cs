@@ -1,11 +1,12 @@
-using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using TenantKit.Runtime.Container;
 
 namespace TenantKit.Runtime;
 
 /// <summary>
-/// The start-up check of the design's section 5: refuses a host singleton that tenants would share while it holds a
+/// The start-up check of host singletons (docs/decisions/0001-tenant-container.md): refuses a host singleton that tenants would share while it holds a
 /// service every tenant must have its own. Tenant containers forward each host singleton as the host's one instance,
 /// and the host built that instance from the host's services, so a singleton that takes <c>IMemoryCache</c> (or any
 /// isolated service, the distributed cache tenants see with prefixed keys, or <see cref="TenantInfo"/>), directly or
@@ -14,11 +15,12 @@ namespace TenantKit.Runtime;
 /// <remarks>
 /// <para>It reads descriptors and constructors and constructs nothing. Each forwarded singleton with an implementation
 /// type (the same filter as the template, <see cref="TenantServicesConfiguration.IsForwarded"/>) is analysed through the
-/// constructor Microsoft.Extensions.DependencyInjection would pick: the one with the most parameters that are all
-/// resolvable from the host's registrations (exact, keyed through <see cref="FromKeyedServicesAttribute"/> and
-/// <see cref="ServiceKeyAttribute"/>, <see cref="KeyedService.AnyKey"/>, open generics, <c>IEnumerable&lt;T&gt;</c>, the
-/// container's own services, parameters with a default value). <see cref="TenantInfo"/> counts as resolvable, since
-/// every tenant container has it. Its parameters are followed through the host's registrations whatever their
+/// constructor Microsoft.Extensions.DependencyInjection would pick, chosen by <see cref="ConstructorSelector"/> (the
+/// tenant container's own rules) over what the host's registrations can resolve (exact, keyed through
+/// <see cref="FromKeyedServicesAttribute"/> and <see cref="ServiceKeyAttribute"/>, <see cref="KeyedService.AnyKey"/>, open
+/// generics, <c>IEnumerable&lt;T&gt;</c>, the container's own services, parameters with a default value); a type whose
+/// constructors are ambiguous is not followed (the host cannot build it). <see cref="TenantInfo"/> counts as
+/// resolvable, since every tenant container has it. Its parameters are followed through the host's registrations whatever their
 /// lifetime, since the host resolved all of them, once, to build the shared instance.</para>
 /// <para>What it cannot see: factory and instance registrations (their dependencies are in code), and services a
 /// constructor fetches itself from <see cref="IServiceProvider"/> or <see cref="IServiceScopeFactory"/>. A dependency
@@ -26,12 +28,12 @@ namespace TenantKit.Runtime;
 /// <para>Cost: each implementation type (with its service key) is analysed once and its result reused, so the check
 /// is linear in the registrations reached, and allocates little beyond the reflection itself and one lookup table.</para>
 /// </remarks>
-internal sealed class HostSingletonCheck
+internal sealed class HostSingletonCheck : IConstructorArgumentSource<ServiceId?>
 {
-    private static readonly Chain[] Clean = [];
+    private static readonly DependencyChain[] Clean = [];
 
     // Marks an implementation type under analysis (never returned: only compared by reference).
-    private static readonly Chain[] InProgress = new Chain[1];
+    private static readonly DependencyChain[] InProgress = new DependencyChain[1];
 
     private readonly TenantServicesConfiguration _configuration;
     private readonly ServiceDescriptor[] _descriptors;
@@ -40,7 +42,7 @@ internal sealed class HostSingletonCheck
     // (service type, key), or -1: the container's own lookup, without a list per service type.
     private readonly Dictionary<(Type Type, object? Key), int> _last;
     private readonly int[] _previous;
-    private readonly Dictionary<(Type Implementation, object? Key), Chain[]> _analysed = [];
+    private readonly Dictionary<(Type Implementation, object? Key), DependencyChain[]> _analysed = [];
 
     private HostSingletonCheck(TenantServicesConfiguration configuration)
     {
@@ -76,48 +78,17 @@ internal sealed class HostSingletonCheck
             var found = check.Analyse(implementation, descriptor.ServiceKey);
             if (found.Length > 0)
             {
-                message ??= new StringBuilder(
-                    "TenantKit refused to start: every tenant gets a host singleton as the host's one instance, built from the host's services, " +
-                    "so these would give every tenant the host's copy of a service each tenant must have its own:");
-                Describe(message.AppendLine().Append("- "), descriptor, implementation, found);
+                message ??= HostSingletonReport.Start();
+                HostSingletonReport.Describe(message.AppendLine().Append("- "), descriptor, implementation, found);
             }
         }
 
-        return message?.AppendLine()
-            .Append("If a singleton must share the host's services with every tenant on purpose, exempt it with AllowSharedDependencies<T>().")
-            .ToString();
-    }
-
-    private static void Describe(StringBuilder message, ServiceDescriptor descriptor, Type implementation, Chain[] found)
-    {
-        message.Append("Host singleton '");
-        AppendName(message, descriptor.ServiceType).Append('\'');
-        if (descriptor.ServiceKey is { } key)
-        {
-            message.Append(" (key '").Append(key).Append("')");
-        }
-
-        for (var i = 0; i < found.Length; i++)
-        {
-            var leaf = found[i].Leaf;
-            message.Append(i == 0 ? " depends on '" : ", and on '");
-            AppendName(message, leaf.Service).Append(leaf.TenantOnly ? "', which exists only inside a tenant (" : "', which every tenant must get its own (");
-            AppendStep(message, descriptor.ServiceType, implementation);
-            for (var step = found[i]; step is not null; step = step.Next)
-            {
-                AppendStep(message.Append(" -> "), step.Service, step.Implementation);
-            }
-
-            message.Append(')');
-        }
-
-        message.Append(". Register ");
-        AppendName(message, descriptor.ServiceType).Append(" as scoped, or isolate it with IsolateService<");
-        AppendName(message, descriptor.ServiceType).Append(">() so each tenant builds its own.");
+        return message is null ? null : HostSingletonReport.End(message);
     }
 
     /// <summary>The tenant-only services reached from <paramref name="implementation"/> built for <paramref name="key"/>, one path each.</summary>
-    private Chain[] Analyse(Type implementation, object? key)
+    private DependencyChain[] Analyse(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type implementation, object? key)
     {
         if (_analysed.TryGetValue((implementation, key), out var known))
         {
@@ -126,18 +97,15 @@ internal sealed class HostSingletonCheck
         }
 
         _analysed[(implementation, key)] = InProgress;
-        List<Chain>? found = null;
-        if (SelectConstructor(implementation, key) is { } parameters)
+        List<DependencyChain>? found = null;
+        if (ConstructorSelector.TrySelect(implementation, key, this, out _, out var dependencies, out _))
         {
-            foreach (var parameter in parameters)
+            foreach (var dependency in dependencies)
             {
-                if (key is not null && parameter.IsDefined(typeof(ServiceKeyAttribute), true))
+                if (dependency is { } service)
                 {
-                    continue;
+                    Collect(service.Type, service.Key, ref found);
                 }
-
-                var (type, parameterKey) = DependencyOf(parameter, key);
-                Collect(type, parameterKey, ref found);
             }
         }
 
@@ -147,11 +115,11 @@ internal sealed class HostSingletonCheck
     }
 
     /// <summary>Adds the tenant-only services the host brings in when it resolves <paramref name="type"/> for a constructor.</summary>
-    private void Collect(Type type, object? key, ref List<Chain>? found)
+    private void Collect(Type type, object? key, ref List<DependencyChain>? found)
     {
         if (IsTenantOnly(type))
         {
-            Add(ref found, new Chain(type, null, null, tenantOnly: true));
+            Add(ref found, new DependencyChain(type, null, null, tenantOnly: true));
             return;
         }
 
@@ -159,13 +127,13 @@ internal sealed class HostSingletonCheck
         {
             if (Find(type, key) >= 0)
             {
-                Add(ref found, new Chain(type, null, null, tenantOnly: false));
+                Add(ref found, new DependencyChain(type, null, null, tenantOnly: false));
             }
 
             return;
         }
 
-        if (key is null && IsContainerService(type))
+        if (key is null && ServiceTypes.IsBuiltIn(type))
         {
             return;
         }
@@ -177,7 +145,7 @@ internal sealed class HostSingletonCheck
             return;
         }
 
-        if (!IsEnumerable(type, out var item))
+        if (!ServiceTypes.IsEnumerable(type, out var item))
         {
             return;
         }
@@ -186,7 +154,7 @@ internal sealed class HostSingletonCheck
         {
             if (IsTenantOnly(item) || Find(item, key) >= 0)
             {
-                Add(ref found, new Chain(item, null, null, IsTenantOnly(item)));
+                Add(ref found, new DependencyChain(item, null, null, IsTenantOnly(item)));
             }
 
             return;
@@ -206,7 +174,7 @@ internal sealed class HostSingletonCheck
         }
     }
 
-    private void CollectFrom(ServiceDescriptor descriptor, Type service, object? key, ref List<Chain>? found)
+    private void CollectFrom(ServiceDescriptor descriptor, Type service, object? key, ref List<DependencyChain>? found)
     {
         if (ImplementationTypeOf(descriptor, service) is not { } implementation)
         {
@@ -215,50 +183,25 @@ internal sealed class HostSingletonCheck
 
         foreach (var below in Analyse(implementation, key))
         {
-            Add(ref found, new Chain(service, implementation, below, below.Leaf.TenantOnly));
+            Add(ref found, new DependencyChain(service, implementation, below, below.Leaf.TenantOnly));
         }
     }
 
-    /// <summary>
-    /// The parameters of the constructor the container would call: the one with the most parameters that are all
-    /// resolvable, or <see langword="null"/> when there is none (the host cannot build it, and the template reports it).
-    /// </summary>
-    private ParameterInfo[]? SelectConstructor(Type implementation, object? key)
+    /// <summary>A parameter asking for a service the host can resolve: followed.</summary>
+    bool IConstructorArgumentSource<ServiceId?>.TryGetService(Type implementation, ServiceId service, out ServiceId? argument)
     {
-        ParameterInfo[]? best = null;
-        foreach (var constructor in implementation.GetConstructors())
-        {
-            var parameters = constructor.GetParameters();
-            if ((best is null || parameters.Length > best.Length) && AllResolvable(parameters, key))
-            {
-                best = parameters;
-            }
-        }
-
-        return best;
+        argument = service;
+        return IsResolvable(service.Type, service.Key);
     }
 
-    private bool AllResolvable(ParameterInfo[] parameters, object? key)
-    {
-        foreach (var parameter in parameters)
-        {
-            if (key is not null && parameter.IsDefined(typeof(ServiceKeyAttribute), true))
-            {
-                continue;
-            }
+    /// <summary>The service key: nothing to follow.</summary>
+    ServiceId? IConstructorArgumentSource<ServiceId?>.GetServiceKey(Type implementation, Type parameterType, object key) => null;
 
-            var (type, parameterKey) = DependencyOf(parameter, key);
-            if (!IsResolvable(type, parameterKey) && !HasDefaultValue(parameter))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>A default value: nothing to follow.</summary>
+    ServiceId? IConstructorArgumentSource<ServiceId?>.GetDefault(Type parameterType, object? value) => null;
 
     private bool IsResolvable(Type type, object? key)
-        => IsTenantOnly(type) || (key is null && IsContainerService(type)) || Find(type, key) >= 0 || IsEnumerable(type, out _);
+        => IsTenantOnly(type) || (key is null && ServiceTypes.IsBuiltIn(type)) || Find(type, key) >= 0 || ServiceTypes.IsEnumerable(type, out _);
 
     /// <summary>The registration the container resolves <paramref name="type"/> with <paramref name="key"/> from: exact, any-key, then open generic.</summary>
     private int Find(Type type, object? key)
@@ -282,22 +225,13 @@ internal sealed class HostSingletonCheck
         return key is not null && !Equals(key, KeyedService.AnyKey) && _last.TryGetValue((type, KeyedService.AnyKey), out index) ? index : -1;
     }
 
-    private static (Type Type, object? Key) DependencyOf(ParameterInfo parameter, object? serviceKey)
-    {
-        if (!parameter.IsDefined(typeof(FromKeyedServicesAttribute), true))
-        {
-            return (parameter.ParameterType, null);
-        }
-
-        var keyed = parameter.GetCustomAttribute<FromKeyedServicesAttribute>(true)!;
-        return keyed.LookupMode switch
-        {
-            ServiceKeyLookupMode.InheritKey => (parameter.ParameterType, serviceKey),
-            ServiceKeyLookupMode.NullKey => (parameter.ParameterType, null),
-            _ => (parameter.ParameterType, keyed.Key),
-        };
-    }
-
+    /// <summary>
+    /// The type the host builds <paramref name="descriptor"/> with for <paramref name="service"/> (an open generic
+    /// closed over its arguments), or null for an instance or a factory, or when it cannot be closed: its arguments
+    /// break the implementation's constraints (the container skips it in an enumerable), or, without dynamic code, one
+    /// is a value type (the host cannot make it either).
+    /// </summary>
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
     private static Type? ImplementationTypeOf(ServiceDescriptor descriptor, Type service)
     {
         if (TenantServicesConfiguration.HasInstance(descriptor))
@@ -305,7 +239,7 @@ internal sealed class HostSingletonCheck
             return null;
         }
 
-        var implementation = descriptor.IsKeyedService ? descriptor.KeyedImplementationType : descriptor.ImplementationType;
+        var implementation = Descriptors.Implementation(descriptor);
         if (implementation is null || !descriptor.ServiceType.IsGenericTypeDefinition)
         {
             return implementation;
@@ -313,48 +247,18 @@ internal sealed class HostSingletonCheck
 
         try
         {
-            return implementation.MakeGenericType(service.GenericTypeArguments);
+            return ServiceTypes.TryClose(implementation, service.GenericTypeArguments);
         }
-        catch (ArgumentException)
+        catch (InvalidOperationException)
         {
-            // The closed type breaks the implementation's constraints: the container skips it in an enumerable.
             return null;
-        }
-    }
-
-    private static bool HasDefaultValue(ParameterInfo parameter)
-    {
-        try
-        {
-            return parameter.HasDefaultValue;
-        }
-        catch (FormatException)
-        {
-            // A DateTime default the reflection cannot read: the container still treats it as having one.
-            return true;
         }
     }
 
     private static bool IsTenantOnly(Type type) => type == typeof(TenantInfo);
 
-    private static bool IsContainerService(Type type)
-        => type == typeof(IServiceProvider) || type == typeof(IServiceScopeFactory)
-            || type == typeof(IServiceProviderIsService) || type == typeof(IServiceProviderIsKeyedService);
-
-    private static bool IsEnumerable(Type type, out Type item)
-    {
-        if (type.IsConstructedGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>))
-        {
-            item = type.GenericTypeArguments[0];
-            return true;
-        }
-
-        item = type;
-        return false;
-    }
-
     /// <summary>Keeps one path per tenant-only service reached.</summary>
-    private static void Add(ref List<Chain>? found, Chain chain)
+    private static void Add(ref List<DependencyChain>? found, DependencyChain chain)
     {
         found ??= [];
         var leaf = chain.Leaf;
@@ -368,61 +272,5 @@ internal sealed class HostSingletonCheck
         }
 
         found.Add(chain);
-    }
-
-    private static void AppendStep(StringBuilder message, Type service, Type? implementation)
-    {
-        AppendName(message, service);
-        if (implementation is not null && implementation != service)
-        {
-            AppendName(message.Append('('), implementation).Append(')');
-        }
-    }
-
-    /// <summary>A type's C# name without namespace: <c>IOptions&lt;MailOptions&gt;</c>.</summary>
-    private static StringBuilder AppendName(StringBuilder message, Type type)
-    {
-        if (!type.IsGenericType)
-        {
-            return message.Append(type.Name);
-        }
-
-        var name = type.Name;
-        var tick = name.IndexOf('`', StringComparison.Ordinal);
-        message.Append(name, 0, tick < 0 ? name.Length : tick).Append('<');
-        var arguments = type.GetGenericArguments();
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            AppendName(i == 0 ? message : message.Append(", "), arguments[i]);
-        }
-
-        return message.Append('>');
-    }
-
-    /// <summary>One step of a path from a shared singleton to a tenant-only service (the last step, <see cref="Next"/> null).</summary>
-    private sealed class Chain(Type service, Type? implementation, Chain? next, bool tenantOnly)
-    {
-        public Type Service { get; } = service;
-
-        public Type? Implementation { get; } = implementation;
-
-        public Chain? Next { get; } = next;
-
-        /// <summary>The tenant-only service at the end is <see cref="TenantInfo"/> (else an isolated service).</summary>
-        public bool TenantOnly { get; } = tenantOnly;
-
-        public Chain Leaf
-        {
-            get
-            {
-                var step = this;
-                while (step.Next is not null)
-                {
-                    step = step.Next;
-                }
-
-                return step;
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,17 +17,14 @@ namespace TenantKit.Runtime;
 /// </summary>
 internal sealed partial class TenantContainerFactory
 {
-    /// <summary>Resolution plans kept for reuse, at most (one per shape of tenant registrations).</summary>
-    private const int MaxPlans = 64;
-
     private readonly TenantServicesConfiguration _configuration;
     private readonly IServiceProvider _host;
     private readonly IOptions<TenantRuntimeOptions> _options;
     private readonly ILogger _logger;
+    private readonly Lazy<PlanCache> _plans;
     private readonly Lock _templateGate = new();
     private ServiceDescriptor[]? _template;
     private bool _checked;
-    private readonly ConcurrentDictionary<PlanKey, ContainerPlan> _plans = new();
     private string? _sharingError;
 
     public TenantContainerFactory(
@@ -40,6 +37,7 @@ internal sealed partial class TenantContainerFactory
         _host = host;
         _options = options;
         _logger = logger;
+        _plans = new Lazy<PlanCache>(() => new PlanCache(_options.Value.ValidateScopes), LazyThreadSafetyMode.PublicationOnly);
         _configuration.IsolatedServices.Add(typeof(IMemoryCache));
 
         // The default HybridCache takes IMemoryCache (its L1) and IDistributedCache (its L2) from the container that
@@ -52,7 +50,7 @@ internal sealed partial class TenantContainerFactory
     internal int TemplateSize => GetTemplate().Length;
 
     /// <summary>The number of resolution plans kept for reuse. For tests.</summary>
-    internal int PlanCount => _plans.Count;
+    internal int PlanCount => _plans.IsValueCreated ? _plans.Value.Count : 0;
 
     /// <summary>
     /// Builds a tenant's container: the template, the tenant, and what the tenant's configuration adds. Containers
@@ -79,53 +77,7 @@ internal sealed partial class TenantContainerFactory
         var ownStart = StartsWith(collection, template) ? template.Length : 0;
         var own = new ServiceDescriptor[collection.Count - ownStart];
         collection.CopyTo(ownStart, own, 0, own.Length);
-        return new ContainerScope(GetPlan(collection, ownStart, own), own);
-    }
-
-    private ContainerPlan GetPlan(List<ServiceDescriptor> descriptors, int ownStart, ServiceDescriptor[] own)
-    {
-        var key = new PlanKey(ownStart, own);
-        if (_plans.TryGetValue(key, out var plan))
-        {
-            return plan;
-        }
-
-        // The plan keeps the shape of the own registrations, not their values: no tenant's instances or factories
-        // stay reachable from a plan other tenants use.
-        var shape = new ServiceDescriptor[descriptors.Count];
-        descriptors.CopyTo(0, shape, 0, ownStart);
-        for (var i = 0; i < own.Length; i++)
-        {
-            shape[ownStart + i] = PlanKey.Shape(own[i]);
-        }
-
-        var validate = _options.Value.ValidateScopes;
-        plan = new ContainerPlan(shape, ownStart, validate);
-        if (validate)
-        {
-            plan.Validate();
-        }
-
-        // Bounded: tenants whose configurations register differently get plans of their own, but an application
-        // whose every tenant differs must not grow this without end. When full, plans no container uses any more are
-        // dropped; when all are in use, a new shape's plan is not kept.
-        if (_plans.Count >= MaxPlans)
-        {
-            foreach (var (unused, kept) in _plans)
-            {
-                if (kept.LiveContainers == 0)
-                {
-                    _plans.TryRemove(new KeyValuePair<PlanKey, ContainerPlan>(unused, kept));
-                }
-            }
-        }
-
-        if (_plans.Count < MaxPlans)
-        {
-            plan = _plans.GetOrAdd(key, plan);
-        }
-
-        return plan;
+        return new ContainerScope(_plans.Value.Get(collection, ownStart, own), own);
     }
 
     private static bool StartsWith(List<ServiceDescriptor> collection, ServiceDescriptor[] template)
@@ -303,8 +255,8 @@ internal sealed partial class TenantContainerFactory
         }
 
         var result = new object?[indexes.Count];
-        var all = (key is null ? _host.GetServices(type) : _host.GetKeyedServices(type, key)).ToArray();
-        if (all.Length == registrations.Count)
+        var all = ResolveEnumerable(type, key);
+        if (all is not null && all.Length == registrations.Count)
         {
             for (var n = 0; n < indexes.Count; n++)
             {
@@ -322,6 +274,26 @@ internal sealed partial class TenantContainerFactory
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Every instance the host resolves for (<paramref name="type"/>, <paramref name="key"/>), in order; null when the
+    /// host cannot make the enumerable without dynamic code (a value type, under native AOT).
+    /// </summary>
+    [UnconditionalSuppressMessage(
+        "AOT",
+        "IL3050:RequiresDynamicCode",
+        Justification = "Without dynamic code a value type is refused first; IEnumerable<T> over a reference type shares canonical native code.")]
+    private object?[]? ResolveEnumerable(Type type, object? key)
+    {
+        if (ServiceTypes.VerifyAotCompatibility && type.IsValueType)
+        {
+            return null;
+        }
+
+        var enumerable = typeof(IEnumerable<>).MakeGenericType(type);
+        var all = key is null ? _host.GetService(enumerable) : ((IKeyedServiceProvider)_host).GetKeyedService(enumerable, key);
+        return all is IEnumerable<object?> items ? [.. items] : null;
     }
 
     private object? ResolveOne(Type type, object? key)

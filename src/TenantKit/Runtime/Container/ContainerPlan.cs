@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Reflection;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,10 +20,10 @@ namespace TenantKit.Runtime.Container;
 /// defaults are optional, keyed services with <see cref="KeyedService.AnyKey"/>, <see cref="FromKeyedServicesAttribute"/>
 /// and <see cref="ServiceKeyAttribute"/>, circular dependencies are errors, and scope validation when asked.
 /// </remarks>
-internal sealed class ContainerPlan : IServiceProviderIsKeyedService
+internal sealed class ContainerPlan : IConstructorArgumentSource<ServiceSite>
 {
     private readonly ServiceDescriptor[] _descriptors;
-    private readonly Dictionary<ServiceId, int[]> _registrations;
+    private readonly RegistrationIndex _registrations;
     private readonly ConcurrentDictionary<Type, ServiceSite?> _sites = new();
     private readonly ConcurrentDictionary<ServiceId, ServiceSite?> _keyedSites = new();
     private readonly Dictionary<(int Index, Type ServiceType, object? Key), ServiceSite> _descriptorSites = [];
@@ -46,25 +46,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         _descriptors = descriptors;
         OwnStart = ownStart;
         ValidateScopes = validateScopes;
-        _registrations = new Dictionary<ServiceId, int[]>(descriptors.Length);
-        var lists = new Dictionary<ServiceId, List<int>>(descriptors.Length);
-        for (var i = 0; i < descriptors.Length; i++)
-        {
-            var d = descriptors[i];
-            CheckDescriptor(d);
-            var id = new ServiceId(d.ServiceType, d.ServiceKey);
-            if (!lists.TryGetValue(id, out var list))
-            {
-                lists[id] = list = new List<int>(1);
-            }
-
-            list.Add(i);
-        }
-
-        foreach (var (id, list) in lists)
-        {
-            _registrations[id] = [.. list];
-        }
+        _registrations = new RegistrationIndex(descriptors);
     }
 
     /// <summary>The first registration whose values each container holds itself.</summary>
@@ -135,50 +117,6 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         }
     }
 
-    public bool IsService(Type serviceType) => IsKeyedService(serviceType, null);
-
-    public bool IsKeyedService(Type serviceType, object? serviceKey)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceType.IsGenericTypeDefinition)
-        {
-            return false;
-        }
-
-        if (serviceKey is null && IsBuiltIn(serviceType))
-        {
-            return true;
-        }
-
-        if (IsRegistered(new ServiceId(serviceType, serviceKey)))
-        {
-            return true;
-        }
-
-        if (serviceType.IsConstructedGenericType)
-        {
-            var definition = serviceType.GetGenericTypeDefinition();
-            return definition == typeof(IEnumerable<>) || IsRegistered(new ServiceId(definition, serviceKey));
-        }
-
-        return false;
-    }
-
-    private bool IsRegistered(ServiceId id) => FindRegistrations(id) is not null;
-
-    /// <summary>The registrations answering for <paramref name="id"/>: its own, else (for a key) the any-key ones.</summary>
-    private int[]? FindRegistrations(ServiceId id)
-        => _registrations.TryGetValue(id, out var indexes)
-            || (id.Key is not null && _registrations.TryGetValue(id with { Key = KeyedService.AnyKey }, out indexes))
-            ? indexes
-            : null;
-
-    private static bool IsBuiltIn(Type type)
-        => type == typeof(IServiceProvider)
-            || type == typeof(IServiceScopeFactory)
-            || type == typeof(IServiceProviderIsService)
-            || type == typeof(IServiceProviderIsKeyedService);
-
     private ServiceSite? Plan(ServiceId id)
     {
         lock (_gate)
@@ -190,11 +128,11 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
     /// <summary>The site of a service as asked for (the last registration, an open generic, or all of them).</summary>
     private ServiceSite? PlanService(ServiceId id)
     {
-        if (id.Key is null && IsBuiltIn(id.Type))
+        if (id.Key is null && ServiceTypes.IsBuiltIn(id.Type))
         {
             return id.Type == typeof(IServiceProvider) ? new ProviderSite(id.Type)
                 : id.Type == typeof(IServiceScopeFactory) ? new ScopeFactorySite(id.Type)
-                : new ConstantSite(id.Type, this);
+                : new ConstantSite(id.Type, _registrations);
         }
 
         if (id.Type.ContainsGenericParameters)
@@ -203,7 +141,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
             return null;
         }
 
-        if (ReferenceEquals(id.Key, KeyedService.AnyKey) && !IsEnumerable(id.Type))
+        if (ReferenceEquals(id.Key, KeyedService.AnyKey) && !ServiceTypes.IsEnumerable(id.Type, out _))
         {
             throw new InvalidOperationException("KeyedService.AnyKey cannot be used to resolve a single service.");
         }
@@ -229,7 +167,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
 
     private ServiceSite? PlanExact(ServiceId id)
     {
-        if (FindRegistrations(id) is { } indexes)
+        if (_registrations.Find(id) is { } indexes)
         {
             return PlanDescriptor(indexes[^1], id.Type, id.Key);
         }
@@ -245,7 +183,7 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         }
 
         var definition = new ServiceId(id.Type.GetGenericTypeDefinition(), id.Key);
-        if (FindRegistrations(definition) is { } indexes)
+        if (_registrations.Find(definition) is { } indexes)
         {
             return PlanDescriptor(indexes[^1], id.Type, id.Key);
         }
@@ -253,17 +191,14 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         return null;
     }
 
-    private static bool IsEnumerable(Type type)
-        => type.IsConstructedGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>);
-
     private ServiceSite? PlanEnumerable(ServiceId id)
     {
-        if (!IsEnumerable(id.Type))
+        if (!ServiceTypes.IsEnumerable(id.Type, out var element))
         {
             return null;
         }
 
-        var element = id.Type.GenericTypeArguments[0];
+        ServiceTypes.CheckEnumerableElement(element);
         var definition = element.IsConstructedGenericType ? element.GetGenericTypeDefinition() : null;
         var anyKey = ReferenceEquals(id.Key, KeyedService.AnyKey);
         var items = new List<ServiceSite>();
@@ -280,8 +215,10 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
             {
                 items.Add(PlanDescriptor(i, element, key));
             }
-            else if (definition is not null && d.ServiceType == definition && CanClose(d, element))
+            else if (definition is not null && d.ServiceType == definition
+                && ServiceTypes.TryClose(Descriptors.Implementation(d)!, element.GenericTypeArguments) is not null)
             {
+                // Skipped when the element type breaks the implementation's constraints, as Microsoft's provider does.
                 items.Add(PlanDescriptor(i, element, key));
             }
         }
@@ -302,19 +239,6 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         }
 
         return site;
-    }
-
-    private static bool CanClose(ServiceDescriptor d, Type closedService)
-    {
-        try
-        {
-            Implementation(d)!.MakeGenericType(closedService.GenericTypeArguments);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -338,22 +262,24 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         var keep = !anyKey || KeepKeyed();
         ServiceSite inner;
         bool mayDispose;
-        if (Instance(d) is { } instance)
+        if (Descriptors.Instance(d) is { } instance)
         {
             var constant = own ? (ServiceSite)new OwnInstanceSite(serviceType, index - OwnStart) : new ConstantSite(serviceType, instance);
             return keep ? _descriptorSites[cacheKey] = constant : constant;
         }
-        else if (HasFactory(d))
+        else if (Descriptors.HasFactory(d))
         {
             inner = new FactorySite(serviceType, own ? null : d, own ? index - OwnStart : -1, key);
             mayDispose = true;
         }
         else
         {
-            var implementation = Implementation(d)!;
+            var implementation = Descriptors.Implementation(d)!;
             if (implementation.IsGenericTypeDefinition)
             {
-                implementation = implementation.MakeGenericType(serviceType.GenericTypeArguments);
+                implementation = ServiceTypes.TryClose(implementation, serviceType.GenericTypeArguments)
+                    ?? throw new ArgumentException(
+                        $"Cannot close '{implementation}' over the arguments of '{serviceType}': they break its generic constraints.");
             }
 
             inner = PlanConstructor(serviceType, implementation, key);
@@ -384,134 +310,30 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
         return keep ? _descriptorSites[cacheKey] = site : site;
     }
 
-    private ConstructorSite PlanConstructor(Type serviceType, Type implementation, object? key)
+    private ConstructorSite PlanConstructor(
+        Type serviceType,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type implementation,
+        object? key)
     {
-        var constructors = implementation.GetConstructors();
-        if (constructors.Length == 0)
+        if (!ConstructorSelector.TrySelect(implementation, key, this, out var constructor, out var arguments, out var error))
         {
-            throw new InvalidOperationException(
-                $"A suitable constructor for type '{implementation}' could not be located. Ensure the type is concrete and all parameters of a public constructor are either registered as services or passed as arguments. Also ensure no extraneous arguments are provided.");
+            throw new InvalidOperationException(error);
         }
 
-        if (constructors.Length == 1)
-        {
-            var only = constructors[0];
-            return Constructor(serviceType, only, PlanArguments(implementation, only, key, throwIfMissing: true)!);
-        }
-
-        Array.Sort(constructors, (a, b) => b.GetParameters().Length.CompareTo(a.GetParameters().Length));
-        ConstructorInfo? best = null;
-        ServiceSite[]? bestArguments = null;
-        HashSet<Type>? bestTypes = null;
-        foreach (var constructor in constructors)
-        {
-            var arguments = PlanArguments(implementation, constructor, key, throwIfMissing: false);
-            if (arguments is null)
-            {
-                continue;
-            }
-
-            if (best is null)
-            {
-                best = constructor;
-                bestArguments = arguments;
-                continue;
-            }
-
-            // Visited longest first: a later match must take a subset of the best one's parameter types.
-            bestTypes ??= [.. best.GetParameters().Select(p => p.ParameterType)];
-            if (!bestTypes.IsSupersetOf(constructor.GetParameters().Select(p => p.ParameterType)))
-            {
-                throw new InvalidOperationException(string.Join(
-                    Environment.NewLine,
-                    $"Unable to activate type '{implementation}'. The following constructors are ambiguous:",
-                    best,
-                    constructor));
-            }
-        }
-
-        if (best is null)
-        {
-            throw new InvalidOperationException(
-                $"No constructor for type '{implementation}' can be instantiated using services from the service container and default values.");
-        }
-
-        return Constructor(serviceType, best, bestArguments!);
-    }
-
-    private static ConstructorSite Constructor(Type serviceType, ConstructorInfo constructor, ServiceSite[] arguments)
-        => new(serviceType, constructor, arguments)
+        return new ConstructorSite(serviceType, constructor, arguments)
         {
             ScopedDependency = Array.Find(arguments, a => a.ScopedDependency is not null)?.ScopedDependency,
         };
-
-    private ServiceSite[]? PlanArguments(Type implementation, ConstructorInfo constructor, object? key, bool throwIfMissing)
-    {
-        var parameters = constructor.GetParameters();
-        var sites = new ServiceSite[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var parameter = parameters[i];
-            var type = parameter.ParameterType;
-            ServiceSite? site = null;
-            var lookupKey = (object?)null;
-            foreach (var attribute in parameter.GetCustomAttributes(inherit: true))
-            {
-                if (attribute is ServiceKeyAttribute)
-                {
-                    site = ServiceKeyArgument(implementation, type, key);
-                    break;
-                }
-
-                if (attribute is FromKeyedServicesAttribute fromKeyed)
-                {
-                    lookupKey = fromKeyed.LookupMode switch
-                    {
-                        ServiceKeyLookupMode.InheritKey => key,
-                        ServiceKeyLookupMode.NullKey => null,
-                        _ => fromKeyed.Key,
-                    };
-                    break;
-                }
-            }
-
-            site ??= GetSiteWhilePlanning(new ServiceId(type, lookupKey));
-            if (site is null && TryGetDefault(parameter, out var value))
-            {
-                site = new ConstantSite(type, value);
-            }
-
-            if (site is null)
-            {
-                if (throwIfMissing)
-                {
-                    throw new InvalidOperationException(
-                        $"Unable to resolve service for type '{type}' while attempting to activate '{implementation}'.");
-                }
-
-                return null;
-            }
-
-            sites[i] = site;
-        }
-
-        return sites;
     }
 
-    private static ConstantSite ServiceKeyArgument(Type implementation, Type parameterType, object? key)
+    bool IConstructorArgumentSource<ServiceSite>.TryGetService(Type implementation, ServiceId service, out ServiceSite argument)
     {
-        if (key is null)
-        {
-            // Resolved without a key: the parameter gets null, when it can hold it.
-            if (parameterType.IsValueType && Nullable.GetUnderlyingType(parameterType) is null)
-            {
-                throw new InvalidOperationException(
-                    $"Unable to activate '{implementation}': its [ServiceKey] parameter of type '{parameterType}' cannot take the null key of an unkeyed resolution.");
-            }
+        argument = GetSiteWhilePlanning(service)!;
+        return argument is not null;
+    }
 
-            return new ConstantSite(parameterType, null);
-        }
-
+    ServiceSite IConstructorArgumentSource<ServiceSite>.GetServiceKey(Type implementation, Type parameterType, object key)
+    {
         if (!parameterType.IsInstanceOfType(key))
         {
             throw new InvalidOperationException(
@@ -520,6 +342,8 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
 
         return new ConstantSite(parameterType, key);
     }
+
+    ServiceSite IConstructorArgumentSource<ServiceSite>.GetDefault(Type parameterType, object? value) => new ConstantSite(parameterType, value);
 
     /// <summary>A service's site, from the cache or planned now (the caller holds the gate).</summary>
     private ServiceSite? GetSiteWhilePlanning(ServiceId id)
@@ -549,65 +373,4 @@ internal sealed class ContainerPlan : IServiceProviderIsKeyedService
     /// process: past <see cref="MaxKeyedEntries"/> such entries, a keyed service is planned each time it is asked for.
     /// </summary>
     private bool KeepKeyed() => _keyedEntries < MaxKeyedEntries && ++_keyedEntries > 0;
-
-    private static bool TryGetDefault(ParameterInfo parameter, out object? value)
-    {
-        value = null;
-        if (!parameter.HasDefaultValue)
-        {
-            return false;
-        }
-
-        value = parameter.DefaultValue;
-        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-        if (value is null && parameter.ParameterType.IsValueType && Nullable.GetUnderlyingType(parameter.ParameterType) is null)
-        {
-            value = RuntimeHelpers.GetUninitializedObject(parameter.ParameterType);
-        }
-        else if (value is not null && type.IsEnum && value.GetType() != type)
-        {
-            value = Enum.ToObject(type, value);
-        }
-
-        return true;
-    }
-
-    internal static object? Instance(ServiceDescriptor d)
-        => d.IsKeyedService ? d.KeyedImplementationInstance : d.ImplementationInstance;
-
-    internal static bool HasFactory(ServiceDescriptor d)
-        => d.IsKeyedService ? d.KeyedImplementationFactory is not null : d.ImplementationFactory is not null;
-
-    internal static Type? Implementation(ServiceDescriptor d)
-        => d.IsKeyedService ? d.KeyedImplementationType : d.ImplementationType;
-
-    /// <summary>Refuses what Microsoft's provider refuses when it is built.</summary>
-    private static void CheckDescriptor(ServiceDescriptor d)
-    {
-        var implementation = Implementation(d);
-        if (d.ServiceType.IsGenericTypeDefinition)
-        {
-            if (implementation is null || !implementation.IsGenericTypeDefinition)
-            {
-                throw new ArgumentException(
-                    $"Open generic service type '{d.ServiceType}' requires registering an open generic implementation type.", "descriptors");
-            }
-
-            if (implementation.IsAbstract || implementation.IsInterface)
-            {
-                throw new ArgumentException($"Cannot instantiate implementation type '{implementation}' for service type '{d.ServiceType}'.");
-            }
-
-            if (d.ServiceType.GetGenericArguments().Length != implementation.GetGenericArguments().Length)
-            {
-                throw new ArgumentException(
-                    $"Arity of open generic service type '{d.ServiceType}' does not equal arity of open generic implementation type '{implementation}'.", "descriptors");
-            }
-        }
-        else if (implementation is not null
-            && (implementation.IsGenericTypeDefinition || implementation.IsAbstract || implementation.IsInterface))
-        {
-            throw new ArgumentException($"Cannot instantiate implementation type '{implementation}' for service type '{d.ServiceType}'.");
-        }
-    }
 }

@@ -225,8 +225,10 @@ internal sealed class ContainerScope :
     {
         if (site.ScopedDependency is { } scoped && IsRoot && Plan.ValidateScopes)
         {
-            throw new InvalidOperationException(ReferenceEquals(scoped, site.ServiceType)
-                ? $"Cannot resolve scoped service '{scoped}' from root provider."
+            // A service kept per scope (a scoped registration, or an enumerable of them) is named itself, as by
+            // Microsoft's provider; anything else by the scoped service it needs.
+            throw new InvalidOperationException(site.IsScoped || ReferenceEquals(scoped, site.ServiceType)
+                ? $"Cannot resolve scoped service '{site.ServiceType}' from root provider."
                 : $"Cannot resolve '{site.ServiceType}' from root provider because it requires scoped service '{scoped}'.");
         }
 

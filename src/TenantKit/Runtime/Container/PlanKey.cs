@@ -28,7 +28,7 @@ internal sealed class PlanKey : IEquatable<PlanKey>
                 d.ServiceType,
                 d.ServiceKey,
                 d.Lifetime,
-                ContainerPlan.Implementation(d),
+                Descriptors.Implementation(d),
                 Kind(d));
             _entries[i] = entry;
             hash.Add(entry);
@@ -69,8 +69,8 @@ internal sealed class PlanKey : IEquatable<PlanKey>
     public override int GetHashCode() => _hash;
 
     private static ShapeKind Kind(ServiceDescriptor d)
-        => ContainerPlan.Instance(d) is not null ? ShapeKind.Instance
-            : ContainerPlan.HasFactory(d) ? ShapeKind.Factory : ShapeKind.Type;
+        => Descriptors.Instance(d) is not null ? ShapeKind.Instance
+            : Descriptors.HasFactory(d) ? ShapeKind.Factory : ShapeKind.Type;
 
     private enum ShapeKind : byte
     {
