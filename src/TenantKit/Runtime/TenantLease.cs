@@ -37,6 +37,9 @@ public readonly struct TenantLease : IDisposable, IAsyncDisposable
     /// <summary><see langword="false"/> for a default (empty) lease.</summary>
     public bool IsValid => _record is not null;
 
+    /// <summary>The generation leased, or <see langword="null"/> for a default lease.</summary>
+    internal TenantGeneration? LeasedGeneration => _record?.Generation;
+
     private TenantGeneration Generation => _record?.Generation ?? throw new InvalidOperationException("This lease is empty: take leases with ITenantRuntime.AcquireAsync.");
 
     /// <summary>Creates a service scope in the tenant's container.</summary>
