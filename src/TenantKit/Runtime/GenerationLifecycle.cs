@@ -19,23 +19,30 @@ namespace TenantKit.Runtime;
 /// reports that nothing started (an unload racing a reload).
 /// </para>
 /// <para>
-/// The word: bits 0-23 count the leases out; bit 24 says the generation's first lease record (the one a lone caller
-/// always gets, so the warm path takes and releases a lease with one compare-and-swap each) is out; bits 25-27 hold
-/// the state; bits 32-63 hold that record's version, bumped on each release so a stale copy of a lease cannot release
-/// the claim of whoever holds the record next (a copy would have to wait 2^32 leases for its version to come back).
+/// The word: bits 0-19 count the leases out; bits 20-21 say which of the generation's two primary lease records are
+/// out (a caller that finds one free takes and releases its lease with one compare-and-swap each; the others take
+/// spare records); bits 22-24 hold the state; bits 25-43 and 44-62 hold the two primary records' versions (19 bits
+/// each), bumped on each release so a stale copy of a lease cannot release the claim of whoever holds the record next.
+/// A stale copy could only match again after 524,288 further releases of the same record, while it is out (the BCL's
+/// <c>ManualResetValueTaskSourceCore</c> makes the same trade with a 16-bit version).
 /// </para>
 /// <para>A mutable struct, held as a field of <see cref="TenantGeneration"/> (never copied).</para>
 /// </remarks>
 internal struct GenerationLifecycle
 {
     /// <summary>The most leases one generation can have out at once.</summary>
-    public const int MaxLeases = (1 << 24) - 1;
+    public const int MaxLeases = (1 << 20) - 1;
+
+    /// <summary>The number of primary lease records (claims carried in the state word itself).</summary>
+    public const int PrimaryRecords = 2;
 
     private const long CountMask = MaxLeases;
-    private const long PrimaryBusy = 1L << 24;
-    private const int StateShift = 25;
+    private const int BusyShift = 20;
+    private const int StateShift = 22;
     private const long StateMask = 7L << StateShift;
-    private const int VersionShift = 32;
+    private const int VersionShift = 25;
+    private const int VersionBits = 19;
+    private const long VersionMask = (1L << VersionBits) - 1;
 
     private long _word;
 
@@ -68,10 +75,10 @@ internal struct GenerationLifecycle
     public void Fail() => MoveTo(TenantGenerationState.Failed);
 
     /// <summary>
-    /// Takes a lease if the generation is Active. <paramref name="primary"/> tells whether the caller got the first
-    /// lease record (then <paramref name="token"/> is its version) or must take a spare record.
+    /// Takes a lease if the generation is Active. <paramref name="primary"/> is the primary record the caller got (then
+    /// <paramref name="token"/> is its version), or -1 when both are out and the caller must take a spare record.
     /// </summary>
-    public bool TryAcquire(out bool primary, out uint token)
+    public bool TryAcquire(out int primary, out uint token)
     {
         var word = Volatile.Read(ref _word);
         while (StateOf(word) == TenantGenerationState.Active)
@@ -81,35 +88,39 @@ internal struct GenerationLifecycle
                 throw new InvalidOperationException($"A tenant generation cannot have more than {MaxLeases} leases out.");
             }
 
-            var isFree = (word & PrimaryBusy) == 0;
-            var next = isFree ? word + 1 + PrimaryBusy : word + 1;
+            var free = (word & Busy(0)) == 0 ? 0 : (word & Busy(1)) == 0 ? 1 : -1;
+            var next = free < 0 ? word + 1 : (word + 1) | Busy(free);
             var seen = Interlocked.CompareExchange(ref _word, next, word);
             if (seen == word)
             {
-                primary = isFree;
-                token = (uint)(word >> VersionShift);
+                primary = free;
+                token = free < 0 ? 0 : VersionOf(word, free);
                 return true;
             }
 
             word = seen;
         }
 
-        primary = false;
+        primary = -1;
         token = 0;
         return false;
     }
 
     /// <summary>
-    /// Releases the first lease record's claim if <paramref name="token"/> is its current version; a stale token (the
-    /// claim was already released, by this copy of the lease or another) changes nothing and returns <see langword="false"/>.
+    /// Releases primary record <paramref name="primary"/>'s claim if <paramref name="token"/> is its current version; a
+    /// stale token (the claim was already released, by this copy of the lease or another) changes nothing and returns
+    /// <see langword="false"/>.
     /// </summary>
-    public bool TryReleasePrimary(uint token, out bool leasesGone)
+    public bool TryReleasePrimary(int primary, uint token, out bool leasesGone)
     {
+        var busy = Busy(primary);
+        var shift = VersionShift + (primary * VersionBits);
         var word = Volatile.Read(ref _word);
-        while ((word & PrimaryBusy) != 0 && (uint)(word >> VersionShift) == token)
+        while ((word & busy) != 0 && VersionOf(word, primary) == token)
         {
-            // One lease fewer, the record free, its version moved on: stale copies of the lease no longer match.
-            var next = ((long)(token + 1) << VersionShift) | (word & StateMask) | ((word & CountMask) - 1);
+            // One lease fewer (the count is at least one: this claim), the record free, its version moved on: stale
+            // copies of the lease no longer match.
+            var next = ((word & ~busy & ~(VersionMask << shift)) | (((token + 1) & VersionMask) << shift)) - 1;
             var seen = Interlocked.CompareExchange(ref _word, next, word);
             if (seen == word)
             {
@@ -227,6 +238,10 @@ internal struct GenerationLifecycle
             word = seen;
         }
     }
+
+    private static long Busy(int primary) => 1L << (BusyShift + primary);
+
+    private static uint VersionOf(long word, int primary) => (uint)((word >> (VersionShift + (primary * VersionBits))) & VersionMask);
 
     private static bool LeasesGone(long word) => (word & (CountMask | StateMask)) == Pack(TenantGenerationState.Draining, 0);
 

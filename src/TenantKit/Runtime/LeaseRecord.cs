@@ -4,17 +4,18 @@ namespace TenantKit.Runtime;
 /// What a <see cref="TenantLease"/> points to: a reusable record of one claim on a generation, with a version that
 /// moves on when the claim is released, so only the copy of the lease holding the current version can release it (the
 /// pattern of <see cref="System.Threading.Tasks.Sources.IValueTaskSource"/>). Records are reused, never allocated per
-/// lease: each generation has one primary record (its version lives in the generation's state word, see
-/// <see cref="GenerationLifecycle"/>) and, for concurrent leases, spares (<see cref="LeaseRecordPool"/>).
+/// lease: each generation has two primary records (their versions live in the generation's state word, see
+/// <see cref="GenerationLifecycle"/>) and, for more concurrent leases, spares (<see cref="LeaseRecordPool"/>).
 /// </summary>
 internal sealed class LeaseRecord
 {
-    private readonly bool _primary;
+    // 0 or 1 for the generation's primary records, -1 for a spare.
+    private readonly int _primary;
 
     // Spare records only: even while free, odd while claimed; a claim's token is the odd value it set.
     private long _version;
 
-    public LeaseRecord(TenantGeneration generation, bool primary)
+    public LeaseRecord(TenantGeneration generation, int primary)
     {
         Generation = generation;
         _primary = primary;
@@ -43,15 +44,15 @@ internal sealed class LeaseRecord
     /// </summary>
     public void Release(long token)
     {
-        var released = _primary
-            ? Generation.TryReleasePrimary((uint)token)
+        var released = _primary >= 0
+            ? Generation.TryReleasePrimary(_primary, (uint)token)
             : Interlocked.CompareExchange(ref _version, token + 1, token) == token;
         if (!released)
         {
             throw ReleasedTwice();
         }
 
-        if (!_primary)
+        if (_primary < 0)
         {
             Generation.ReleaseSpare();
         }

@@ -29,7 +29,7 @@ internal sealed class LeaseRecordPool(TenantGeneration generation)
 
             if (records.Length >= MaxSize)
             {
-                var own = new LeaseRecord(generation, primary: false);
+                var own = new LeaseRecord(generation, primary: -1);
                 own.TryClaim(out token);
                 return own;
             }
@@ -44,7 +44,7 @@ internal sealed class LeaseRecordPool(TenantGeneration generation)
         current.CopyTo(grown, 0);
         for (var i = current.Length; i < grown.Length; i++)
         {
-            grown[i] = new LeaseRecord(generation, primary: false);
+            grown[i] = new LeaseRecord(generation, primary: -1);
         }
 
         // A record already handed out stays in the grown array (it was copied), so losing this race loses nothing.

@@ -14,7 +14,8 @@ internal sealed class TenantGeneration
 {
     private readonly GenerationDrainer _drainer;
     private readonly CoarseClock _clock;
-    private readonly LeaseRecord _primary;
+    private readonly LeaseRecord _primary0;
+    private readonly LeaseRecord _primary1;
     private readonly TaskCompletionSource _leasesGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GenerationLifecycle _lifecycle = new();
@@ -29,7 +30,8 @@ internal sealed class TenantGeneration
         ScopeFactory = services.GetRequiredService<IServiceScopeFactory>();
         _clock = clock;
         _drainer = drainer;
-        _primary = new LeaseRecord(this, primary: true);
+        _primary0 = new LeaseRecord(this, primary: 0);
+        _primary1 = new LeaseRecord(this, primary: 1);
         _lastAccess = clock.Now();
     }
 
@@ -79,9 +81,9 @@ internal sealed class TenantGeneration
             return false;
         }
 
-        if (primary)
+        if (primary >= 0)
         {
-            lease = new TenantLease(_primary, token);
+            lease = new TenantLease(primary == 0 ? _primary0 : _primary1, token);
         }
         else
         {
@@ -94,14 +96,14 @@ internal sealed class TenantGeneration
     }
 
     /// <summary>
-    /// Releases the primary record's claim named by <paramref name="token"/>. Returns <see langword="false"/>, having
-    /// changed nothing, when the token is stale (that claim was already released).
+    /// Releases primary record <paramref name="primary"/>'s claim named by <paramref name="token"/>. Returns
+    /// <see langword="false"/>, having changed nothing, when the token is stale (that claim was already released).
     /// </summary>
-    public bool TryReleasePrimary(uint token)
+    public bool TryReleasePrimary(int primary, uint token)
     {
         // Stamped before the count drops, so an idle or capacity check that sees no lease sees this access too.
         Volatile.Write(ref _lastAccess, _clock.Now());
-        if (!_lifecycle.TryReleasePrimary(token, out var gone))
+        if (!_lifecycle.TryReleasePrimary(primary, token, out var gone))
         {
             return false;
         }

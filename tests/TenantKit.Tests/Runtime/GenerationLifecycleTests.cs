@@ -73,8 +73,8 @@ public class GenerationLifecycleTests
 
         Assert.Throws<InvalidOperationException>(lifecycle.MarkDisposed);
 
-        Assert.True(primary);
-        Assert.True(lifecycle.TryReleasePrimary(token, out var gone));
+        Assert.Equal(0, primary);
+        Assert.True(lifecycle.TryReleasePrimary(primary, token, out var gone));
         Assert.True(gone);
         lifecycle.MarkDisposed();
         Assert.Equal(TenantGenerationState.Disposed, lifecycle.State);
@@ -95,18 +95,40 @@ public class GenerationLifecycleTests
     }
 
     [Fact]
-    public void AStaleTokenOfThePrimaryRecord_ReleasesNothing()
+    public void AStaleTokenOfAPrimaryRecord_ReleasesNothing_NotEvenTheNextHoldersClaim()
     {
         var lifecycle = new GenerationLifecycle();
         lifecycle.Activate();
-        Assert.True(lifecycle.TryAcquire(out _, out var stale));
-        Assert.True(lifecycle.TryReleasePrimary(stale, out _));
-        Assert.True(lifecycle.TryAcquire(out var primary, out var current));
+        Assert.True(lifecycle.TryAcquire(out var first, out var stale));
+        Assert.True(lifecycle.TryReleasePrimary(first, stale, out _));
+        Assert.True(lifecycle.TryAcquire(out var again, out var current));
 
-        Assert.True(primary);
+        Assert.Equal(first, again);
         Assert.NotEqual(stale, current);
-        Assert.False(lifecycle.TryReleasePrimary(stale, out _));
+        Assert.False(lifecycle.TryReleasePrimary(first, stale, out _));
         Assert.Equal(1, lifecycle.Leases);
+    }
+
+    [Fact]
+    public void TwoLeasesTakeThePrimaryRecords_AThirdAsksForASpare_AndEachReleaseCounts()
+    {
+        var lifecycle = new GenerationLifecycle();
+        lifecycle.Activate();
+        Assert.True(lifecycle.TryAcquire(out var a, out var tokenA));
+        Assert.True(lifecycle.TryAcquire(out var b, out var tokenB));
+        Assert.True(lifecycle.TryAcquire(out var c, out _));
+
+        Assert.Equal((0, 1, -1), (a, b, c));
+        Assert.Equal(3, lifecycle.Leases);
+        Assert.True(lifecycle.TryBeginDrain(out _));
+        Assert.True(lifecycle.TryReleasePrimary(b, tokenB, out var gone));
+        Assert.False(gone);
+        Assert.False(lifecycle.TryReleasePrimary(b, tokenB, out _));
+        lifecycle.ReleaseSpare(out gone);
+        Assert.False(gone);
+        Assert.True(lifecycle.TryReleasePrimary(a, tokenA, out gone));
+        Assert.True(gone);
+        Assert.Equal(0, lifecycle.Leases);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class LeaseDisposalTests
         var copy = first;
         first.Dispose();
 
-        // The innocent holder takes the lease record the first lease used (the generation's primary record).
+        // The innocent holder takes the lease record the first lease used (the generation's first primary record).
         var innocent = await h.AcquireAsync("acme");
         var probe = innocent.Services.GetRequiredService<GenerationProbe>();
 
@@ -44,7 +44,8 @@ public class LeaseDisposalTests
     public async Task ACopyOfAConcurrentLeaseDisposedTwice_DoesNotReleaseTheNextHolderOfItsRecord()
     {
         await using var h = RuntimeHarness.Create("acme");
-        var keeper = await h.AcquireAsync("acme"); // Holds the primary record: the next leases take spare records.
+        var keeper = await h.AcquireAsync("acme"); // The two hold the primary records: the next leases take spares.
+        var other = await h.AcquireAsync("acme");
         var first = await h.AcquireAsync("acme");
         var copy = first;
         first.Dispose();
@@ -52,8 +53,9 @@ public class LeaseDisposalTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => copy.DisposeAsync().AsTask());
 
-        Assert.Equal(2, h.Status("acme").LeasesOut);
+        Assert.Equal(3, h.Status("acme").LeasesOut);
         keeper.Dispose();
+        other.Dispose();
         Assert.Equal(1, h.Status("acme").LeasesOut);
         var probe = innocent.Services.GetRequiredService<GenerationProbe>();
         using (h.HostScope())
