@@ -28,7 +28,6 @@ internal sealed class TenantMiddleware
     private readonly ITenantResolver<HttpContext> _resolver;
     private readonly ITenantRuntime _runtime;
     private readonly TenantResolver<HttpContext>? _recallingResolver;
-    private readonly TenantRuntime? _residentRuntime;
     private readonly ITenantContextAccessor _accessor;
     private readonly TenantRequestOptions _options;
     private readonly PathBaseTenantStrategy[] _paths;
@@ -49,7 +48,6 @@ internal sealed class TenantMiddleware
         // token (which servers create on first use, under a lock) is only asked for when a tenant must be looked up or
         // built. A replaced resolver or runtime is called through its interface.
         _recallingResolver = _resolver as TenantResolver<HttpContext>;
-        _residentRuntime = _runtime as TenantRuntime;
         _accessor = services.GetRequiredService<ITenantContextAccessor>();
         _options = services.GetRequiredService<IOptions<TenantRequestOptions>>().Value;
         _catalogRetryAfter = services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval;
@@ -225,7 +223,7 @@ internal sealed class TenantMiddleware
                 "This endpoint serves the host only and cannot be used from a tenant.");
         }
 
-        if (_residentRuntime is not null && _residentRuntime.TryAcquireResident(tenant, out var resident))
+        if (_runtime.TryAcquireResident(tenant, out var resident))
         {
             return RunAsync(context, tenant, resident);
         }

@@ -1,34 +1,38 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using TenantKit.Internal;
 using TenantKit.Runtime.Container;
 
 namespace TenantKit.Runtime;
 
 /// <summary>
-/// One build of a tenant's container. The lease count and the draining flag share one integer, so "take a lease"
-/// and "start draining" are ordered by one atomic operation: no lease can be taken once draining has begun, and the
-/// generation is disposed exactly once, by whoever sees the count reach zero while draining.
+/// One build of a tenant's container, and its leases. Its state and lease count live in one
+/// <see cref="GenerationLifecycle"/> word, which judges every transition: no lease can be taken once draining has
+/// begun, and the generation is disposed exactly once, after the last lease is released.
 /// </summary>
 internal sealed class TenantGeneration
 {
-    private const int DrainingFlag = 1 << 30;
-    private const int CountMask = DrainingFlag - 1;
-
-    private readonly TenantRuntime _runtime;
+    private readonly GenerationDrainer _drainer;
+    private readonly CoarseClock _clock;
+    private readonly LeaseRecord _primary0;
+    private readonly LeaseRecord _primary1;
     private readonly TaskCompletionSource _leasesGone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _leases;
-    private int _state = (int)TenantGenerationState.Building;
+    private GenerationLifecycle _lifecycle = new();
+    private LeaseRecordPool? _spares;
     private long _lastAccess;
 
-    public TenantGeneration(TenantRuntime runtime, TenantInfo tenant, long number, ContainerScope services, long createdAt)
+    public TenantGeneration(TenantInfo tenant, long number, ContainerScope services, CoarseClock clock, GenerationDrainer drainer)
     {
-        _runtime = runtime;
         Tenant = tenant;
         Number = number;
         Services = services;
         ScopeFactory = services.GetRequiredService<IServiceScopeFactory>();
-        _lastAccess = createdAt;
+        _clock = clock;
+        _drainer = drainer;
+        _primary0 = new LeaseRecord(this, primary: 0);
+        _primary1 = new LeaseRecord(this, primary: 1);
+        _lastAccess = clock.Now();
     }
 
     public TenantInfo Tenant { get; }
@@ -43,66 +47,81 @@ internal sealed class TenantGeneration
 
     public TenantUnloadReason? UnloadReason { get; private set; }
 
-    public TenantGenerationState State => (TenantGenerationState)Volatile.Read(ref _state);
+    /// <summary>When draining began, in the runtime clock's ticks; 0 before.</summary>
+    public long DrainingSince { get; private set; }
 
-    public int Leases => Volatile.Read(ref _leases) & CountMask;
+    public TenantGenerationState State => _lifecycle.State;
 
-    public bool IsDraining => (Volatile.Read(ref _leases) & DrainingFlag) != 0;
+    public int Leases => _lifecycle.Leases;
 
     public long LastAccess => Volatile.Read(ref _lastAccess);
 
     /// <summary>Completes when the container has been disposed.</summary>
     public Task Disposal => _disposed.Task;
 
+    /// <summary>Completes when the generation is draining and its last lease has been released.</summary>
+    public Task LeasesGone => _leasesGone.Task;
+
     /// <summary>Marks the generation serving; its idle clock starts now, not when its build began.</summary>
     public void Activate(long now)
     {
         Volatile.Write(ref _lastAccess, now);
-        Volatile.Write(ref _state, (int)TenantGenerationState.Active);
+        _lifecycle.Activate();
     }
 
-    public bool TryAcquire()
-    {
-        var current = Volatile.Read(ref _leases);
-        while ((current & DrainingFlag) == 0)
-        {
-            var seen = Interlocked.CompareExchange(ref _leases, current + 1, current);
-            if (seen == current)
-            {
-                return true;
-            }
+    /// <summary>Marks a generation whose build failed after it was made (its container is disposed by the builder).</summary>
+    public void Fail() => _lifecycle.Fail();
 
-            current = seen;
+    /// <summary>Takes a lease if the generation is serving. Allocates nothing unless many leases are out at once.</summary>
+    public bool TryLease(out TenantLease lease)
+    {
+        if (!_lifecycle.TryAcquire(out var primary, out var token))
+        {
+            lease = default;
+            return false;
         }
 
-        return false;
+        if (primary >= 0)
+        {
+            lease = new TenantLease(primary == 0 ? _primary0 : _primary1, token);
+        }
+        else
+        {
+            var spares = Volatile.Read(ref _spares) ?? CreateSpares();
+            var record = spares.Rent(out var spareToken);
+            lease = new TenantLease(record, spareToken);
+        }
+
+        return true;
     }
 
-    public void Release()
+    /// <summary>
+    /// Releases primary record <paramref name="primary"/>'s claim named by <paramref name="token"/>. Returns
+    /// <see langword="false"/>, having changed nothing, when the token is stale (that claim was already released).
+    /// </summary>
+    public bool TryReleasePrimary(int primary, uint token)
     {
-        Volatile.Write(ref _lastAccess, _runtime.Now());
-
-        // A compare-and-swap rather than a decrement: a second release of the same lease must never take the count
-        // below zero, not even for an instant (the borrow would set the draining bit and let BeginDrain think
-        // another caller had already started the drain, leaking the generation).
-        var current = Volatile.Read(ref _leases);
-        while (true)
+        // Stamped before the count drops, so an idle or capacity check that sees no lease sees this access too.
+        Volatile.Write(ref _lastAccess, _clock.Now());
+        if (!_lifecycle.TryReleasePrimary(primary, token, out var gone))
         {
-            if ((current & CountMask) == 0)
-            {
-                throw new InvalidOperationException($"A lease on tenant '{Tenant.Identifier}' was released more than once.");
-            }
-
-            var seen = Interlocked.CompareExchange(ref _leases, current - 1, current);
-            if (seen == current)
-            {
-                break;
-            }
-
-            current = seen;
+            return false;
         }
 
-        if (current - 1 == DrainingFlag)
+        if (gone)
+        {
+            _leasesGone.TrySetResult();
+        }
+
+        return true;
+    }
+
+    /// <summary>Releases a lease whose spare record has already checked and moved its own version.</summary>
+    public void ReleaseSpare()
+    {
+        Volatile.Write(ref _lastAccess, _clock.Now());
+        _lifecycle.ReleaseSpare(out var gone);
+        if (gone)
         {
             _leasesGone.TrySetResult();
         }
@@ -111,7 +130,7 @@ internal sealed class TenantGeneration
     /// <summary>Starts draining only if no lease is out (idle and capacity unloads). Returns whether it started.</summary>
     public bool TryBeginDrainIfUnleased(TenantUnloadReason reason)
     {
-        if (Interlocked.CompareExchange(ref _leases, DrainingFlag, 0) != 0)
+        if (!_lifecycle.TryBeginDrainIfUnleased())
         {
             return false;
         }
@@ -123,40 +142,37 @@ internal sealed class TenantGeneration
     /// <summary>Starts draining whatever the leases. Returns whether this call started it.</summary>
     public bool BeginDrain(TenantUnloadReason reason)
     {
-        var before = Interlocked.Or(ref _leases, DrainingFlag);
-        if ((before & DrainingFlag) != 0)
+        if (!_lifecycle.TryBeginDrain(out var leasesOut))
         {
             return false;
         }
 
-        StartDrain(reason, before & CountMask);
+        StartDrain(reason, leasesOut);
         return true;
+    }
+
+    /// <summary>Called by the drain once the container is disposed (or its disposal failed).</summary>
+    public void CompleteDisposal()
+    {
+        _lifecycle.MarkDisposed();
+        _disposed.TrySetResult();
     }
 
     private void StartDrain(TenantUnloadReason reason, int leasesOut)
     {
         UnloadReason = reason;
-        Volatile.Write(ref _state, (int)TenantGenerationState.Draining);
+        DrainingSince = _clock.Now();
         if (leasesOut == 0)
         {
             _leasesGone.TrySetResult();
         }
 
-        // Registered before the drain is queued, so a shutdown that starts now always waits for it.
-        _runtime.TrackDrain(this);
-        _ = Task.Run(DrainAsync);
+        _drainer.Start(this);
     }
 
-    private async Task DrainAsync()
+    private LeaseRecordPool CreateSpares()
     {
-        try
-        {
-            await _runtime.DrainAsync(this, _leasesGone.Task).ConfigureAwait(false);
-        }
-        finally
-        {
-            Volatile.Write(ref _state, (int)TenantGenerationState.Disposed);
-            _disposed.TrySetResult();
-        }
+        Interlocked.CompareExchange(ref _spares, new LeaseRecordPool(this), null);
+        return _spares!;
     }
 }

@@ -1,6 +1,12 @@
 namespace TenantKit.Runtime;
 
 /// <summary>The life of one generation (one build) of a tenant's container.</summary>
+/// <remarks>
+/// The allowed transitions: <see cref="Building"/> → <see cref="Active"/> → <see cref="Draining"/> → <see cref="Disposed"/>;
+/// <see cref="Building"/> → <see cref="Failed"/> (a start hook or hosted service threw); <see cref="Building"/> →
+/// <see cref="Draining"/> (unloaded while it was building: it never serves). <see cref="Failed"/> and
+/// <see cref="Disposed"/> are final; the runtime refuses any other transition.
+/// </remarks>
 public enum TenantGenerationState
 {
     /// <summary>The container is being built; acquirers wait for it.</summary>

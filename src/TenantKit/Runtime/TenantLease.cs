@@ -1,20 +1,28 @@
 using Microsoft.Extensions.DependencyInjection;
-using TenantKit.Runtime;
 
 namespace TenantKit.Runtime;
 
 /// <summary>
 /// A counted claim on one generation of a tenant's container: while any lease is out, that generation is never
-/// disposed. Dispose it exactly once (<c>await using var lease = await runtime.AcquireAsync(tenant)</c>); it is a
-/// struct so the warm path allocates nothing, which also means a copy must not be disposed a second time.
+/// disposed. Dispose it when done (<c>await using var lease = await runtime.AcquireAsync(tenant)</c>).
 /// </summary>
+/// <remarks>
+/// A struct, so taking a lease on a resident tenant allocates nothing. It points to a reused record of the claim and
+/// carries the record's version: disposing releases the claim only while that version is current, and moves it on.
+/// Disposing a lease twice, or disposing several copies of it, therefore releases its claim exactly once: a later
+/// disposal throws <see cref="InvalidOperationException"/> where the mistake is made, and never releases the claim of
+/// another holder (who got the record afterwards, with a newer version), so that holder's container is never disposed
+/// under it. Reading <see cref="Services"/> after disposal still answers, but the container may be disposed by then.
+/// </remarks>
 public readonly struct TenantLease : IDisposable, IAsyncDisposable
 {
-    private readonly TenantGeneration? _generation;
+    private readonly LeaseRecord? _record;
+    private readonly long _token;
 
-    internal TenantLease(TenantGeneration generation)
+    internal TenantLease(LeaseRecord record, long token)
     {
-        _generation = generation;
+        _record = record;
+        _token = token;
     }
 
     /// <summary>The tenant, as it was when this generation was built.</summary>
@@ -27,9 +35,12 @@ public readonly struct TenantLease : IDisposable, IAsyncDisposable
     public long GenerationNumber => Generation.Number;
 
     /// <summary><see langword="false"/> for a default (empty) lease.</summary>
-    public bool IsValid => _generation is not null;
+    public bool IsValid => _record is not null;
 
-    private TenantGeneration Generation => _generation ?? throw new InvalidOperationException("This lease is empty: take leases with ITenantRuntime.AcquireAsync.");
+    /// <summary>The generation leased, or <see langword="null"/> for a default lease.</summary>
+    internal TenantGeneration? LeasedGeneration => _record?.Generation;
+
+    private TenantGeneration Generation => _record?.Generation ?? throw new InvalidOperationException("This lease is empty: take leases with ITenantRuntime.AcquireAsync.");
 
     /// <summary>Creates a service scope in the tenant's container.</summary>
     /// <returns>The scope.</returns>
@@ -40,13 +51,15 @@ public readonly struct TenantLease : IDisposable, IAsyncDisposable
     public AsyncServiceScope CreateAsyncScope() => Generation.ScopeFactory.CreateAsyncScope();
 
     /// <summary>Releases the lease.</summary>
-    public void Dispose() => _generation?.Release();
+    /// <exception cref="InvalidOperationException">The lease (this copy or another copy of it) was already disposed; nothing was released.</exception>
+    public void Dispose() => _record?.Release(_token);
 
     /// <summary>Releases the lease.</summary>
+    /// <exception cref="InvalidOperationException">The lease (this copy or another copy of it) was already disposed; nothing was released.</exception>
     /// <returns>A completed task: disposal of a drained generation runs in the background.</returns>
     public ValueTask DisposeAsync()
     {
-        _generation?.Release();
+        _record?.Release(_token);
         return ValueTask.CompletedTask;
     }
 }

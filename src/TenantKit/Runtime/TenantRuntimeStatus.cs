@@ -1,38 +1,64 @@
 namespace TenantKit.Runtime;
 
-/// <summary>What the runtime knows of one tenant, for the host's console and endpoints.</summary>
-/// <param name="TenantId">The tenant id.</param>
-/// <param name="Identifier">The tenant identifier.</param>
-/// <param name="IsResident"><see langword="true"/> when a generation of the tenant's container is in memory and serving.</param>
-/// <param name="Generation">The number of the serving (or last) generation, from 1; 0 when never built.</param>
-/// <param name="State">The serving generation's state, or <see langword="null"/> when not resident.</param>
-/// <param name="LeasesOut">Leases held on the serving generation.</param>
-/// <param name="LastAccess">When the last lease was released (or the generation built), or <see langword="null"/>.</param>
-/// <param name="IdleTimeLeft">How long until the idle timeout unloads it, with no new lease; <see langword="null"/> when not resident, leased, or idle eviction is off.</param>
-/// <param name="LastUnloadReason">Why the tenant last left memory, if it did.</param>
-/// <param name="LastUnloadAt">When the tenant last left memory.</param>
-/// <param name="LastError">The last build error, while the runtime backs off; else <see langword="null"/>.</param>
-/// <param name="RetryAt">When the next build may be tried after a failure.</param>
-public sealed record TenantRuntimeStatus(
-    string TenantId,
-    string Identifier,
-    bool IsResident,
-    long Generation,
-    TenantGenerationState? State,
-    int LeasesOut,
-    DateTimeOffset? LastAccess,
-    TimeSpan? IdleTimeLeft,
-    TenantUnloadReason? LastUnloadReason,
-    DateTimeOffset? LastUnloadAt,
-    string? LastError,
-    DateTimeOffset? RetryAt);
+/// <summary>
+/// What the runtime knows of one tenant, for an operator (the host's console, endpoints and health checks): whether
+/// it is in memory and in which state, how busy and how idle it is, why it last left memory, why its last build failed,
+/// and which of its older generations are still draining because a request holds them.
+/// </summary>
+public sealed class TenantRuntimeStatus
+{
+    internal TenantRuntimeStatus(string tenantId, string identifier)
+    {
+        TenantId = tenantId;
+        Identifier = identifier;
+    }
 
-/// <summary>Totals of the tenant runtime.</summary>
-/// <param name="Resident">Tenants with a serving generation.</param>
-/// <param name="Building">Builds in flight.</param>
-/// <param name="Draining">Generations waiting for their leases before disposal.</param>
-/// <param name="LeasesOut">Leases held on serving generations.</param>
-/// <param name="Builds">Successful builds since start.</param>
-/// <param name="FailedBuilds">Failed builds since start.</param>
-/// <param name="Unloads">Generations unloaded since start.</param>
-public readonly record struct TenantRuntimeCounts(int Resident, int Building, int Draining, long LeasesOut, long Builds, long FailedBuilds, long Unloads);
+    /// <summary>The tenant id.</summary>
+    public string TenantId { get; }
+
+    /// <summary>The tenant identifier.</summary>
+    public string Identifier { get; }
+
+    /// <summary><see langword="true"/> when a generation of the tenant's container is in memory and serving.</summary>
+    public bool IsResident { get; internal init; }
+
+    /// <summary>
+    /// The serving generation's state (<see cref="TenantGenerationState.Active"/>); <see cref="TenantGenerationState.Building"/>
+    /// while the first generation builds; <see cref="TenantGenerationState.Failed"/> while the runtime backs off after a
+    /// failed build; <see langword="null"/> when not in memory.
+    /// </summary>
+    public TenantGenerationState? State { get; internal init; }
+
+    /// <summary>The number of the serving (or last) generation, from 1; 0 when never built.</summary>
+    public long Generation { get; internal init; }
+
+    /// <summary>Leases held on the serving generation (requests and work in the tenant right now).</summary>
+    public int LeasesOut { get; internal init; }
+
+    /// <summary>When the serving generation was last released (or built), or <see langword="null"/> when not resident.</summary>
+    public DateTimeOffset? LastAccess { get; internal init; }
+
+    /// <summary>
+    /// How long until the idle timeout unloads the tenant, with no new lease; <see langword="null"/> when not resident,
+    /// leased, or when idle eviction is off.
+    /// </summary>
+    public TimeSpan? IdleTimeLeft { get; internal init; }
+
+    /// <summary>Why the tenant last left memory, or <see langword="null"/> if it never did.</summary>
+    public TenantUnloadReason? LastUnloadReason { get; internal init; }
+
+    /// <summary>When the tenant last left memory, or <see langword="null"/>.</summary>
+    public DateTimeOffset? LastUnloadAt { get; internal init; }
+
+    /// <summary>The last build error's message while the runtime backs off after it; else <see langword="null"/>.</summary>
+    public string? LastError { get; internal init; }
+
+    /// <summary>When the next build may be tried after a failure, or <see langword="null"/>.</summary>
+    public DateTimeOffset? RetryAt { get; internal init; }
+
+    /// <summary>
+    /// The tenant's generations that left service but are not disposed yet, oldest first: each waits for its last
+    /// lease (a request still running on it) before it is disposed. Empty when none.
+    /// </summary>
+    public IReadOnlyList<DrainingGenerationStatus> Draining { get; internal init; } = [];
+}

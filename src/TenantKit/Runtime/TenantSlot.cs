@@ -7,11 +7,14 @@ internal sealed class TenantSlot(string tenantId, string identifier)
 
     public Lock Gate { get; } = new();
 
-    /// <summary>The runtime that owns this slot (a snapshot may be used with several runtimes in one process).</summary>
-    public object? Owner { get; init; }
-
     /// <summary>The serving generation; read without the gate on the hot path, written under it.</summary>
     public volatile TenantGeneration? Current;
+
+    /// <summary>
+    /// The catalog snapshot this slot was last found for, so <see cref="SlotTable"/> recalls the slot by the snapshot's
+    /// identity. Always a snapshot of this slot's tenant; written without the gate.
+    /// </summary>
+    public volatile TenantInfo? Snapshot;
 
     // Everything below is guarded by Gate.
     public string Identifier = identifier;
@@ -31,12 +34,3 @@ internal sealed class TenantSlot(string tenantId, string identifier)
     public Exception? LastError;
     public bool Removed;
 }
-
-/// <summary>How a tenant last left memory, kept (bounded) after its slot is gone.</summary>
-internal sealed record UnloadRecord(string Identifier, long Generation, TenantUnloadReason Reason, DateTimeOffset At);
-
-/// <summary>A tenant suspended (its suspended snapshot) or deleted (<see langword="null"/>), as the change feed announced it.</summary>
-internal sealed record Tombstone(TenantInfo? Suspended);
-
-/// <summary>A generation a capacity scan found idle, with its number and last access at that moment.</summary>
-internal readonly record struct CapacityCandidate(TenantSlot Slot, long Generation, long LastAccess);

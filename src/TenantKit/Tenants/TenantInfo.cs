@@ -81,9 +81,6 @@ public sealed class TenantInfo
     /// <summary>The stable id: never changes and is never given to another tenant.</summary>
     public string Id { get; }
 
-    /// <summary>The runtime's record of this tenant, remembered on the snapshot to keep the warm lease path cheap.</summary>
-    internal object? RuntimeSlot { get; set; }
-
     /// <summary>The normalised identifier requests carry, such as <c>acme</c> in <c>acme.example.com</c>.</summary>
     public string Identifier { get; }
 

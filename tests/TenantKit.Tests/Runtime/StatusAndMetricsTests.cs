@@ -89,7 +89,7 @@ public class StatusAndMetricsTests
         Assert.Equal(["alpha", "bad", "bravo", "charlie"], h.Runtime.GetStatuses().Select(s => s.Identifier));
         Assert.Equal([2, 0, 0, 1], h.Runtime.GetStatuses().Select(s => s.LeasesOut));
         var counts = h.Runtime.Counts;
-        Assert.Equal(new TenantRuntimeCounts(Resident: 3, Building: 0, Draining: 0, LeasesOut: 3, Builds: 3, FailedBuilds: 1, Unloads: 0), counts);
+        Assert.Equal(new TenantRuntimeCounts(resident: 3, building: 0, draining: 0, leasesOut: 3, builds: 3, failedBuilds: 1, unloads: 0), counts);
 
         using (h.HostScope())
         {
