@@ -27,7 +27,6 @@ internal sealed class TenantMiddleware
     private readonly RequestDelegate _next;
     private readonly ITenantResolver<HttpContext> _resolver;
     private readonly ITenantRuntime _runtime;
-    private readonly TenantResolver<HttpContext>? _recallingResolver;
     private readonly TenantRuntime? _residentRuntime;
     private readonly ITenantContextAccessor _accessor;
     private readonly TenantRequestOptions _options;
@@ -48,7 +47,6 @@ internal sealed class TenantMiddleware
         // TenantKit's own resolver and runtime have warm paths that need no cancellation token: the request's abort
         // token (which servers create on first use, under a lock) is only asked for when a tenant must be looked up or
         // built. A replaced resolver or runtime is called through its interface.
-        _recallingResolver = _resolver as TenantResolver<HttpContext>;
         _residentRuntime = _runtime as TenantRuntime;
         _accessor = services.GetRequiredService<ITenantContextAccessor>();
         _options = services.GetRequiredService<IOptions<TenantRequestOptions>>().Value;
@@ -76,7 +74,8 @@ internal sealed class TenantMiddleware
             return _next(context);
         }
 
-        if (_recallingResolver is not null && _recallingResolver.TryRecall(context, out var recalled))
+        // The resolver's warm path (a decorator that does not forward it declines, and is asked through ResolveAsync).
+        if (_resolver.TryResolveRecent(context, out var recalled))
         {
             return DispatchAsync(context, endpoint, recalled);
         }
@@ -88,11 +87,9 @@ internal sealed class TenantMiddleware
     /// <summary>The end of the second routing pass: enters the tenant resolved before the path was rebased.</summary>
     public Task EnterPendingAsync(HttpContext context)
     {
-        if (context.Features.Get<ITenantFeature>() is not PendingTenantFeature pending)
-        {
-            throw new InvalidOperationException("The tenant rerouting pipeline ran without a resolved tenant.");
-        }
-
+        var pending = context.Features.Get<PendingTenantFeature>()
+            ?? throw new InvalidOperationException("The tenant rerouting pipeline ran without a resolved tenant.");
+        context.Features.Set<PendingTenantFeature>(null);
         return EnterAsync(context, EndpointOf(context), pending.Pending);
     }
 
@@ -206,7 +203,9 @@ internal sealed class TenantMiddleware
             // Routing matched the path before it was rebased: match again, so /t/acme/orders reaches /orders.
             context.SetEndpoint(null);
             context.Features.Get<IRouteValuesFeature>()?.RouteValues.Clear();
-            context.Features.Set<ITenantFeature>(new PendingTenantFeature(tenant));
+            var pending = new PendingTenantFeature(tenant);
+            context.Features.Set<ITenantFeature>(pending);
+            context.Features.Set(pending);
             await _reroute(context).ConfigureAwait(false);
         }
         finally
@@ -370,17 +369,8 @@ internal sealed class TenantMiddleware
         features[typeof(IServiceProvidersFeature)] = feature;
         features[typeof(ITenantFeature)] = feature;
         Activity.Current?.SetTag(TenantIdTag, tenant.Id);
-        if (_accessor is TenantContextAccessor)
-        {
-            // Restoring the caller's execution context ends it: no scope object needed.
-            TenantContextAccessor.EnterTenant(tenant, feature);
-        }
-        else
-        {
-#pragma warning disable CA2000 // Dispose objects before losing scope: restoring the caller's execution context ends it.
-            _ = _accessor.BeginTenantScope(tenant, feature);
-#pragma warning restore CA2000
-        }
+        // Restoring the caller's execution context ends it: no scope object needed (TenantKit's accessor makes none).
+        _accessor.EnterTenant(tenant, feature);
         return previousServices;
     }
 

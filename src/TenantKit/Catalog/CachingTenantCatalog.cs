@@ -61,16 +61,27 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     internal int NegativeCount => Volatile.Read(ref _negativeCount);
 
     public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, CancellationToken cancellationToken = default)
-        => FindByIdentifierAsync(identifier, null, 0, cancellationToken);
+        => Find(identifier, null, null, cancellationToken);
 
     /// <summary>
-    /// The cached tenant last found for an identifier read from exactly this <paramref name="source"/> string object
-    /// (with <paramref name="tag"/>, the reader's number), while no change has reached the catalog since and the entry
-    /// has not expired. Validation and hashing are skipped: the same string always holds the same identifier.
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/>; a cached tenant found is remembered by
+    /// the <paramref name="source"/> string object and <paramref name="reader"/> for <see cref="TryRecall"/>.
     /// </summary>
-    internal bool TryRecall(string source, int tag, [NotNullWhen(true)] out TenantInfo? tenant)
+    public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string source, object reader, CancellationToken cancellationToken = default)
     {
-        if (_recent.TryGet(source, tag, Volatile.Read(ref _epoch), out var entry) && _clock.Now() < entry.ExpiresAt)
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(reader);
+        return Find(identifier, source, reader, cancellationToken);
+    }
+
+    /// <summary>
+    /// The cached tenant last found for an identifier read from exactly this <paramref name="source"/> string object by
+    /// <paramref name="reader"/>, while no change has reached the catalog since and the entry has not expired.
+    /// Validation and hashing are skipped: the same string always holds the same identifier for one reader.
+    /// </summary>
+    public bool TryRecall(string source, object reader, [NotNullWhen(true)] out TenantInfo? tenant)
+    {
+        if (_recent.TryGet(source, reader, Volatile.Read(ref _epoch), out var entry) && _clock.Now() < entry.ExpiresAt)
         {
             _metrics.CatalogLookup(TenantKitMetrics.Hit);
             tenant = entry.Tenant!;
@@ -81,11 +92,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         return false;
     }
 
-    /// <summary>
-    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> for an identifier read from
-    /// <paramref name="source"/>: a cached tenant found is remembered for <see cref="TryRecall"/>.
-    /// </summary>
-    internal ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string? source, int tag, CancellationToken cancellationToken)
+    private ValueTask<TenantInfo?> Find(ReadOnlyMemory<char> identifier, string? source, object? reader, CancellationToken cancellationToken)
     {
         var span = identifier.Span;
         if (!TenantIdentifier.IsValid(span))
@@ -100,7 +107,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         {
             if (source is not null && entry.Tenant is not null)
             {
-                _recent.Remember(source, tag, entry, epoch);
+                _recent.Remember(source, reader!, entry, epoch);
             }
 
             _metrics.CatalogLookup(entry.Tenant is null ? TenantKitMetrics.NegativeHit : TenantKitMetrics.Hit);
