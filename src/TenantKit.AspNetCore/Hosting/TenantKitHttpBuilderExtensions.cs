@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Mvc.TagHelpers;
+using Microsoft.AspNetCore.Mvc.TagHelpers.Cache;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -231,10 +233,24 @@ public static class TenantKitHttpBuilderExtensions
 
         var strategies = new TenantHttpStrategies();
         services.AddSingleton(strategies);
+        IsolateCacheTagHelpers(builder);
         services.AddOptions<TenantRequestOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantRequestOptions>, TenantRequestOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OutputCacheOptions>, TenantOutputCacheSetup>());
         return strategies;
+    }
+
+    /// <summary>
+    /// Isolates ASP.NET Core MVC's cache tag helpers: <c>&lt;distributed-cache&gt;</c> stores fragments in
+    /// <c>IDistributedCache</c> (the storage, and the service that also shares renders in flight by key), and
+    /// <c>&lt;cache&gt;</c> keeps them in a memory cache of the factory's own: shared, a tenant would be served a
+    /// fragment another tenant rendered for the same page.
+    /// </summary>
+    private static void IsolateCacheTagHelpers(TenantKitBuilder builder)
+    {
+        builder.IsolateService<IDistributedCacheTagHelperStorage>();
+        builder.IsolateService<IDistributedCacheTagHelperService>();
+        builder.IsolateService<CacheTagHelperMemoryCacheFactory>();
     }
 
     private static void ReplaceDefaultAntiforgeryDataProvider(IServiceCollection services)

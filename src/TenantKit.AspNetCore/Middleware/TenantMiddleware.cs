@@ -1,12 +1,8 @@
-using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TenantKit.AspNetCore.Diagnostics;
-using TenantKit.AspNetCore.Problems;
 using TenantKit.AspNetCore.Resolution;
 using TenantKit.Resolution;
 using TenantKit.Runtime;
@@ -15,29 +11,22 @@ namespace TenantKit.AspNetCore.Middleware;
 
 /// <summary>
 /// Puts each request inside its tenant: resolves the tenant, checks its state, region and the endpoint's requirements,
-/// takes a lease on its container, makes <see cref="HttpContext.RequestServices"/> a scope of that container, sets the
-/// ambient tenant context, a logging scope and the request activity's <c>tenant.id</c> tag, and releases the scope and
-/// the lease when the response ends, also when the request throws or is aborted. Refusals are problem documents.
+/// takes a lease on its container, and runs the rest of the pipeline inside it (<see cref="TenantRequestRunner"/>:
+/// request services, ambient tenant context, logging scope and activity tag, all released when the response ends).
+/// Refusals are problem documents (<see cref="TenantRefusals"/>).
 /// </summary>
 internal sealed class TenantMiddleware
 {
-    /// <summary>The request activity's tag holding the tenant id.</summary>
-    public const string TenantIdTag = "tenant.id";
-
     private readonly RequestDelegate _next;
     private readonly ITenantResolver<HttpContext> _resolver;
     private readonly ITenantRuntime _runtime;
-    private readonly TenantResolver<HttpContext>? _recallingResolver;
     private readonly ITenantContextAccessor _accessor;
     private readonly TenantRequestOptions _options;
     private readonly PathBaseTenantStrategy[] _paths;
     private readonly ClaimTenantStrategy[] _claims;
-    private readonly TimeSpan _catalogRetryAfter;
-    private readonly ILogger _logger;
+    private readonly TenantRequestRunner _runner;
+    private readonly TenantRefusals _refusals;
     private RequestDelegate? _reroute;
-
-    /// <summary>Disposes a request's tenant feature when the response has completed.</summary>
-    private static readonly Func<object, Task> DisposeFeature = static state => ((TenantRequestFeature)state).DisposeAsync().AsTask();
 
     public TenantMiddleware(RequestDelegate next, IServiceProvider services)
     {
@@ -47,14 +36,14 @@ internal sealed class TenantMiddleware
         // TenantKit's own resolver and runtime have warm paths that need no cancellation token: the request's abort
         // token (which servers create on first use, under a lock) is only asked for when a tenant must be looked up or
         // built. A replaced resolver or runtime is called through its interface.
-        _recallingResolver = _resolver as TenantResolver<HttpContext>;
         _accessor = services.GetRequiredService<ITenantContextAccessor>();
         _options = services.GetRequiredService<IOptions<TenantRequestOptions>>().Value;
-        _catalogRetryAfter = services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval;
         var strategies = services.GetRequiredService<TenantHttpStrategies>();
         _paths = [.. strategies.PathBase];
         _claims = [.. strategies.Claims];
-        _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TenantKit.AspNetCore.TenantMiddleware");
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TenantKit.AspNetCore.TenantMiddleware");
+        _runner = new TenantRequestRunner(next, _accessor, logger);
+        _refusals = new TenantRefusals(logger, services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval);
     }
 
     /// <summary><see langword="true"/> when a path-base strategy is declared, so rebased requests need a second routing pass.</summary>
@@ -74,7 +63,8 @@ internal sealed class TenantMiddleware
             return _next(context);
         }
 
-        if (_recallingResolver is not null && _recallingResolver.TryRecall(context, out var recalled))
+        // The resolver's warm path (a decorator that does not forward it declines, and is asked through ResolveAsync).
+        if (_resolver.TryResolveRecent(context, out var recalled))
         {
             return DispatchAsync(context, endpoint, recalled);
         }
@@ -86,11 +76,9 @@ internal sealed class TenantMiddleware
     /// <summary>The end of the second routing pass: enters the tenant resolved before the path was rebased.</summary>
     public Task EnterPendingAsync(HttpContext context)
     {
-        if (context.Features.Get<ITenantFeature>() is not PendingTenantFeature pending)
-        {
-            throw new InvalidOperationException("The tenant rerouting pipeline ran without a resolved tenant.");
-        }
-
+        var pending = context.Features.Get<PendingTenantFeature>()
+            ?? throw new InvalidOperationException("The tenant rerouting pipeline ran without a resolved tenant.");
+        context.Features.Set<PendingTenantFeature>(null);
         return EnterAsync(context, EndpointOf(context), pending.Pending);
     }
 
@@ -117,19 +105,8 @@ internal sealed class TenantMiddleware
                 return ServeTenantAsync(context, endpoint, resolution.Tenant!);
             case TenantResolutionStatus.NoIdentifier:
                 return ServeNonTenantAsync(context);
-            case TenantResolutionStatus.InvalidIdentifier:
-                return RefuseAsync(context, StatusCodes.Status400BadRequest, TenantProblemTypes.InvalidIdentifier,
-                    "The tenant identifier is malformed.",
-                    "The request names its tenant with a value that is not a valid tenant identifier.");
-            case TenantResolutionStatus.CatalogUnavailable:
-                return RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.CatalogUnavailable,
-                    "The tenant catalog is unavailable.",
-                    "The tenant could not be looked up because the tenant store is unavailable. Try again later.",
-                    _catalogRetryAfter);
             default:
-                return RefuseAsync(context, StatusCodes.Status404NotFound, TenantProblemTypes.TenantNotFound,
-                    "The tenant does not exist.",
-                    "No tenant matches this request.");
+                return _refusals.UnresolvedAsync(context, resolution.Status);
         }
     }
 
@@ -137,15 +114,13 @@ internal sealed class TenantMiddleware
     {
         if (!tenant.IsActive)
         {
-            return RefuseSuspendedAsync(context);
+            return _refusals.SuspendedAsync(context);
         }
 
         if (_options.Region is { } region && tenant.Region is { } tenantRegion
             && !string.Equals(region, tenantRegion, StringComparison.OrdinalIgnoreCase))
         {
-            return RefuseAsync(context, StatusCodes.Status421MisdirectedRequest, TenantProblemTypes.RegionMismatch,
-                "The tenant is served in another region.",
-                "This server does not serve the tenant's region; send the request to the tenant's region.");
+            return _refusals.RegionMismatchAsync(context);
         }
 
         return _claims.Length == 0 ? RebaseOrEnterAsync(context, endpoint, tenant) : CheckClaimsAsync(context, endpoint, tenant);
@@ -158,9 +133,7 @@ internal sealed class TenantMiddleware
             var claimed = await strategy.GetIdentifierAsync(context, context.RequestAborted).ConfigureAwait(false);
             if (!claimed.IsEmpty && !claimed.Span.Equals(tenant.Identifier, StringComparison.OrdinalIgnoreCase))
             {
-                await RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.TenantMismatch,
-                    "The user belongs to another tenant.",
-                    "The signed-in user's tenant is not the tenant this request names.").ConfigureAwait(false);
+                await _refusals.TenantMismatchAsync(context).ConfigureAwait(false);
                 return;
             }
         }
@@ -204,7 +177,9 @@ internal sealed class TenantMiddleware
             // Routing matched the path before it was rebased: match again, so /t/acme/orders reaches /orders.
             context.SetEndpoint(null);
             context.Features.Get<IRouteValuesFeature>()?.RouteValues.Clear();
-            context.Features.Set<ITenantFeature>(new PendingTenantFeature(tenant));
+            var pending = new PendingTenantFeature(tenant);
+            context.Features.Set<ITenantFeature>(pending);
+            context.Features.Set(pending);
             await _reroute(context).ConfigureAwait(false);
         }
         finally
@@ -218,9 +193,7 @@ internal sealed class TenantMiddleware
     {
         if (endpoint?.Metadata.GetMetadata<RequireHostAttribute>() is not null)
         {
-            return RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
-                "The endpoint is reserved to the host.",
-                "This endpoint serves the host only and cannot be used from a tenant.");
+            return _refusals.HostRequiredAsync(context);
         }
 
         if (_runtime.TryAcquireResident(tenant, out var resident))
@@ -235,7 +208,7 @@ internal sealed class TenantMiddleware
         }
         catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
         {
-            return RefuseAcquireAsync(context, ex);
+            return _refusals.AcquireFailedAsync(context, ex);
         }
 
         return acquire.IsCompletedSuccessfully ? RunAsync(context, tenant, acquire.Result) : AwaitAcquireAsync(context, tenant, acquire);
@@ -254,142 +227,15 @@ internal sealed class TenantMiddleware
         }
         catch (Exception ex) when (ex is TenantKitException or ObjectDisposedException)
         {
-            await RefuseAcquireAsync(context, ex).ConfigureAwait(false);
+            await _refusals.AcquireFailedAsync(context, ex).ConfigureAwait(false);
             return;
         }
 
         await RunAsync(context, tenant, lease).ConfigureAwait(false);
     }
 
-    private Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease)
-    {
-        var feature = new TenantRequestFeature(tenant, lease);
-        var features = context.Features;
-        try
-        {
-            // Released with the request's own services, after the response completed: OnCompleted callbacks still
-            // find their scope alive. The failure paths below cover servers that skip OnCompleted when the pipeline
-            // throws. Through the response feature itself: HttpResponse's goes through a generic feature lookup.
-            if (features[typeof(IHttpResponseFeature)] is IHttpResponseFeature response)
-            {
-                response.OnCompleted(DisposeFeature, feature);
-            }
-            else
-            {
-                context.Response.RegisterForDisposeAsync(feature);
-            }
-        }
-        catch (Exception ex)
-        {
-            return DisposeAndThrowAsync(feature, ExceptionDispatchInfo.Capture(ex));
-        }
-
-        // The caller's execution context, restored before returning to it, as an async method does on return: here
-        // without an async method's cost when the rest of the pipeline completes synchronously. Null when the flow is
-        // suppressed; then an async method restores it.
-        var caller = ExecutionContext.Capture();
-        if (caller is null)
-        {
-            return RunWithoutFlowAsync(context, tenant, feature);
-        }
-
-        var previousServices = Enter(features, tenant, feature);
-        var logScope = BeginLogScope(feature);
-        Task next;
-        try
-        {
-            next = _next(context);
-        }
-        catch (Exception ex)
-        {
-            next = Task.FromException(ex);
-        }
-
-        if (next.IsCompletedSuccessfully)
-        {
-            logScope?.Dispose();
-            // Code after this middleware (outer middleware, OnCompleted callbacks) sees the application's services again.
-            features[typeof(IServiceProvidersFeature)] = previousServices;
-            ExecutionContext.Restore(caller);
-            return Task.CompletedTask;
-        }
-
-        // The caller goes on outside the tenant, as after an async method's first await; the rest runs when it is done.
-        ExecutionContext.Restore(caller);
-        return LeaveAsync(next, feature, features, previousServices, logScope);
-    }
-
-    private static async Task LeaveAsync(Task next, TenantRequestFeature feature, IFeatureCollection features, object? previousServices, IDisposable? logScope)
-    {
-        try
-        {
-            await next.ConfigureAwait(false);
-        }
-        catch
-        {
-            await feature.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            logScope?.Dispose();
-            features[typeof(IServiceProvidersFeature)] = previousServices;
-        }
-    }
-
-    /// <summary><see cref="RunAsync"/> when the execution context does not flow: an async method restores what it changes.</summary>
-    private async Task RunWithoutFlowAsync(HttpContext context, TenantInfo tenant, TenantRequestFeature feature)
-    {
-        var features = context.Features;
-        var previousServices = Enter(features, tenant, feature);
-        using var logScope = BeginLogScope(feature);
-        try
-        {
-            await _next(context).ConfigureAwait(false);
-        }
-        catch
-        {
-            await feature.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            features[typeof(IServiceProvidersFeature)] = previousServices;
-        }
-    }
-
-    /// <summary>
-    /// Puts the request inside the tenant: its services, its feature, the activity's tag and the ambient tenant
-    /// context (ended by the caller's execution context being restored). Returns the services feature it replaced.
-    /// </summary>
-    private object? Enter(IFeatureCollection features, TenantInfo tenant, TenantRequestFeature feature)
-    {
-        var previousServices = features[typeof(IServiceProvidersFeature)];
-        features[typeof(IServiceProvidersFeature)] = feature;
-        features[typeof(ITenantFeature)] = feature;
-        Activity.Current?.SetTag(TenantIdTag, tenant.Id);
-        if (_accessor is TenantContextAccessor)
-        {
-            // Restoring the caller's execution context ends it: no scope object needed.
-            TenantContextAccessor.EnterTenant(tenant, feature);
-        }
-        else
-        {
-#pragma warning disable CA2000 // Dispose objects before losing scope: restoring the caller's execution context ends it.
-            _ = _accessor.BeginTenantScope(tenant, feature);
-#pragma warning restore CA2000
-        }
-        return previousServices;
-    }
-
-    /// <summary>As ASP.NET Core hosting does for its request scope: no logging scope when no logger is listening at all.</summary>
-    private IDisposable? BeginLogScope(TenantRequestFeature feature) => _logger.IsEnabled(LogLevel.Critical) ? _logger.BeginScope(feature) : null;
-
-    private static async Task DisposeAndThrowAsync(TenantRequestFeature feature, ExceptionDispatchInfo error)
-    {
-        await feature.DisposeAsync().ConfigureAwait(false);
-        error.Throw();
-    }
+    /// <summary>Runs the rest of the pipeline inside the tenant (see <see cref="TenantRequestRunner"/>).</summary>
+    private Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease) => _runner.RunAsync(context, tenant, lease);
 
     /// <summary>The request's abort token through the feature collection's indexer (see <see cref="EndpointOf"/>).</summary>
     private static CancellationToken RequestAbortedOf(HttpContext context)
@@ -407,9 +253,7 @@ internal sealed class TenantMiddleware
         if (metadata?.GetMetadata<RequireHostAttribute>() is null
             && (_options.NonTenantRequests == NonTenantRequestHandling.Refuse || metadata?.GetMetadata<RequireTenantAttribute>() is not null))
         {
-            return RefuseAsync(context, StatusCodes.Status404NotFound, TenantProblemTypes.TenantRequired,
-                "A tenant is required.",
-                "This endpoint serves tenants only, and the request names no tenant.");
+            return _refusals.TenantRequiredAsync(context);
         }
 
         context.Features.Set<ITenantFeature>(NonTenantFeature.Host);
@@ -420,36 +264,5 @@ internal sealed class TenantMiddleware
     {
         using var host = _accessor.BeginHostScope();
         await _next(context).ConfigureAwait(false);
-    }
-
-    private Task RefuseSuspendedAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.TenantSuspended,
-            "The tenant is suspended.",
-            "The tenant this request names is suspended and cannot be served.");
-
-    private Task RefuseAcquireAsync(HttpContext context, Exception error)
-    {
-        return error switch
-        {
-            TenantSuspendedException => RefuseSuspendedAsync(context),
-            TenantLoadException load => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
-                "The tenant is temporarily unavailable.",
-                "The tenant could not be loaded. Try again later.",
-                load.RetryAfter),
-            ObjectDisposedException => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.RuntimeStopping,
-                "The server is shutting down.",
-                "The server is stopping and no longer serves tenants. Try again later.",
-                TimeSpan.FromSeconds(1)),
-            _ => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
-                "The tenant is temporarily unavailable.",
-                "The tenant could not be loaded. Try again later.",
-                TimeSpan.FromSeconds(1)),
-        };
-    }
-
-    private Task RefuseAsync(HttpContext context, int status, string type, string title, string detail, TimeSpan? retryAfter = null)
-    {
-        AdapterLog.Refused(_logger, status, type);
-        return TenantProblems.WriteAsync(context, status, type, title, detail, retryAfter);
     }
 }

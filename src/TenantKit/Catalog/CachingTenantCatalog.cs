@@ -44,10 +44,10 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         _metrics = metrics;
         _logger = logger;
         var o = options.Value;
-        _entryTicks = ToTimestampTicks(o.EntryLifetime);
-        _negativeTicks = ToTimestampTicks(o.NegativeEntryLifetime);
-        _staleTicks = ToTimestampTicks(o.MaxStaleness);
-        _retryTicks = ToTimestampTicks(o.StoreRetryInterval);
+        _entryTicks = _clock.ToTicks(o.EntryLifetime);
+        _negativeTicks = _clock.ToTicks(o.NegativeEntryLifetime);
+        _staleTicks = _clock.ToTicks(o.MaxStaleness);
+        _retryTicks = _clock.ToTicks(o.StoreRetryInterval);
         _maxNegative = o.MaxNegativeEntries;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         _subscription = changes.Subscribe(OnChange);
@@ -61,16 +61,22 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
     internal int NegativeCount => Volatile.Read(ref _negativeCount);
 
     public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, CancellationToken cancellationToken = default)
-        => FindByIdentifierAsync(identifier, null, 0, cancellationToken);
+        => Find(identifier, null, null, cancellationToken);
 
-    /// <summary>
-    /// The cached tenant last found for an identifier read from exactly this <paramref name="source"/> string object
-    /// (with <paramref name="tag"/>, the reader's number), while no change has reached the catalog since and the entry
-    /// has not expired. Validation and hashing are skipped: the same string always holds the same identifier.
-    /// </summary>
-    internal bool TryRecall(string source, int tag, [NotNullWhen(true)] out TenantInfo? tenant)
+    /// <inheritdoc />
+    /// <remarks>A cached tenant found is remembered by the string object and reader for <see cref="TryRecall"/>.</remarks>
+    public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string source, object reader, CancellationToken cancellationToken = default)
     {
-        if (_recent.TryGet(source, tag, Volatile.Read(ref _epoch), out var entry) && _clock.Now() < entry.ExpiresAt)
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(reader);
+        return Find(identifier, source, reader, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Any change reaching this catalog moves its epoch, so nothing remembered before it is recalled.</remarks>
+    public bool TryRecall(string source, object reader, [NotNullWhen(true)] out TenantInfo? tenant)
+    {
+        if (_recent.TryGet(source, reader, Volatile.Read(ref _epoch), out var entry) && _clock.Now() < entry.ExpiresAt)
         {
             _metrics.CatalogLookup(TenantKitMetrics.Hit);
             tenant = entry.Tenant!;
@@ -81,11 +87,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         return false;
     }
 
-    /// <summary>
-    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> for an identifier read from
-    /// <paramref name="source"/>: a cached tenant found is remembered for <see cref="TryRecall"/>.
-    /// </summary>
-    internal ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string? source, int tag, CancellationToken cancellationToken)
+    private ValueTask<TenantInfo?> Find(ReadOnlyMemory<char> identifier, string? source, object? reader, CancellationToken cancellationToken)
     {
         var span = identifier.Span;
         if (!TenantIdentifier.IsValid(span))
@@ -100,7 +102,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         {
             if (source is not null && entry.Tenant is not null)
             {
-                _recent.Remember(source, tag, entry, epoch);
+                _recent.Remember(source, reader!, entry, epoch);
             }
 
             _metrics.CatalogLookup(entry.Tenant is null ? TenantKitMetrics.NegativeHit : TenantKitMetrics.Hit);
@@ -187,20 +189,6 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         });
     }
 
-    private long ToTimestampTicks(TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            return 0;
-        }
-
-        var ticks = value.TotalSeconds * _clock.Frequency;
-        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
-    }
-
-    /// <summary><paramref name="now"/> plus <paramref name="ticks"/>, saturating: <see cref="TimeSpan.MaxValue"/> lifetimes mean "never", not an overflow into the past.</summary>
-    private static long Later(long now, long ticks) => ticks > long.MaxValue - now ? long.MaxValue : now + ticks;
-
     private async ValueTask<TenantInfo?> LoadAsync(string key, CancellationToken cancellationToken)
     {
         var pending = new TaskCompletionSource<TenantInfo?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -251,7 +239,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
             {
                 Log.ServingStaleTenant(_logger, ex, key);
                 _metrics.CatalogLookup(TenantKitMetrics.Stale);
-                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(Later(now, _retryTicks), stale.StaleUntil) }, stale);
+                _entries.TryUpdate(key, stale with { ExpiresAt = Math.Min(CoarseClock.Later(now, _retryTicks), stale.StaleUntil) }, stale);
                 pending.TrySetResult(stale.Tenant);
             }
             else
@@ -285,7 +273,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
                 return null;
             }
 
-            var negative = new Entry(null, Later(now, _negativeTicks), Later(now, _negativeTicks));
+            var negative = new Entry(null, CoarseClock.Later(now, _negativeTicks), CoarseClock.Later(now, _negativeTicks));
 
             // Explicit compare-and-swap loops rather than AddOrUpdate: its factories may run more than once under
             // contention, and the negative count must move exactly once per entry that really changed.
@@ -317,7 +305,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
 
     private Entry Put(string key, TenantInfo tenant, long now)
     {
-        var entry = new Entry(tenant, Later(now, _entryTicks), Later(Later(now, _entryTicks), _staleTicks));
+        var entry = new Entry(tenant, CoarseClock.Later(now, _entryTicks), CoarseClock.Later(CoarseClock.Later(now, _entryTicks), _staleTicks));
         while (true)
         {
             if (_entries.TryGetValue(key, out var old))

@@ -34,4 +34,43 @@ public interface ITenantCatalog
     /// <summary>Drops every cached entry for the tenant (by id and identifier).</summary>
     /// <param name="identifier">The identifier to forget.</param>
     void Invalidate(string identifier);
+
+    /// <summary>
+    /// Finds a tenant by an identifier that <paramref name="reader"/> read from the string <paramref name="source"/>, as
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> does; a catalog that recalls (see
+    /// <see cref="TryRecall"/>) may remember the answer by that very string object. Web servers hand a keep-alive
+    /// connection the same string object for a repeated header value, so the next request can skip parsing and lookup.
+    /// The default implementation calls <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> and
+    /// remembers nothing: a decorator that does not implement the recall sees every lookup.
+    /// </summary>
+    /// <param name="identifier">The identifier <paramref name="reader"/> read from <paramref name="source"/>.</param>
+    /// <param name="source">The string the identifier was read from (a <c>Host</c> header value).</param>
+    /// <param name="reader">
+    /// What read the identifier (a strategy). It must read the same identifier from the same string every time; answers
+    /// are recalled only for the same reader.
+    /// </param>
+    /// <param name="cancellationToken">Cancels waiting for the store.</param>
+    /// <returns>The tenant, or <see langword="null"/> when no tenant has that identifier.</returns>
+    /// <exception cref="TenantCatalogUnavailableException">The store failed and the identifier is not cached.</exception>
+    ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string source, object reader, CancellationToken cancellationToken = default)
+        => FindByIdentifierAsync(identifier, cancellationToken);
+
+    /// <summary>
+    /// Recalls, without parsing, validating or hashing, the tenant last found through
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, string, object, CancellationToken)"/> for exactly this
+    /// <paramref name="source"/> string object and <paramref name="reader"/>, as long as the catalog would still answer
+    /// it (no change reached the catalog since, and the cached entry has not expired). Needs no cancellation token. The
+    /// default implementation recalls nothing: callers then look up through
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, string, object, CancellationToken)"/>, so a decorator that
+    /// does not implement the recall is never read around; one that does forwards both members to the catalog it wraps.
+    /// </summary>
+    /// <param name="source">The string object the identifier was read from.</param>
+    /// <param name="reader">What read it, as passed to the lookup.</param>
+    /// <param name="tenant">The tenant recalled.</param>
+    /// <returns><see langword="true"/> when a tenant was recalled.</returns>
+    bool TryRecall(string source, object reader, [NotNullWhen(true)] out TenantInfo? tenant)
+    {
+        tenant = null;
+        return false;
+    }
 }

@@ -9,7 +9,8 @@ namespace TenantKit.Catalog;
 /// and hashing. Strings cannot change, so one string object always stands for the same text.
 /// </summary>
 /// <remarks>
-/// A fixed table of slots indexed by the string's identity hash and the caller's tag, overwritten on collision:
+/// A fixed table of slots indexed by the string's identity hash, overwritten on collision (also between two readers of
+/// one string object, which only takes turns in one slot):
 /// bounded, allocation free. Each slot is a sequence lock: a writer makes its sequence odd while it writes, and a
 /// reader keeps what it read only if the sequence was even and unchanged around its reads, so no reader ever pairs one
 /// writer's key with another writer's answer. Each answer carries the epoch it was found under; the owner passes its
@@ -24,15 +25,15 @@ internal sealed class RecentLookups<TValue>
 
     private readonly Slot[] _slots = new Slot[Size];
 
-    /// <summary>Finds the answer remembered for exactly this string object and tag under <paramref name="epoch"/>.</summary>
-    public bool TryGet(string source, int tag, long epoch, [NotNullWhen(true)] out TValue? value)
+    /// <summary>Finds the answer remembered for exactly this string object and reader under <paramref name="epoch"/>.</summary>
+    public bool TryGet(string source, object reader, long epoch, [NotNullWhen(true)] out TValue? value)
     {
-        ref var slot = ref _slots[IndexOf(source, tag)];
+        ref var slot = ref _slots[IndexOf(source)];
         var sequence = Volatile.Read(ref slot.Sequence);
         // Every read below is an acquire, so none can move after the second read of the sequence.
         if ((sequence & 1) == 0
             && ReferenceEquals(Volatile.Read(ref slot.Source), source)
-            && Volatile.Read(ref slot.Tag) == tag
+            && ReferenceEquals(Volatile.Read(ref slot.Reader), reader)
             && Volatile.Read(ref slot.Epoch) == epoch)
         {
             value = Volatile.Read(ref slot.Value);
@@ -46,10 +47,10 @@ internal sealed class RecentLookups<TValue>
         return false;
     }
 
-    /// <summary>Remembers <paramref name="value"/> as the answer for this string object and tag under <paramref name="epoch"/>.</summary>
-    public void Remember(string source, int tag, TValue value, long epoch)
+    /// <summary>Remembers <paramref name="value"/> as the answer for this string object and reader under <paramref name="epoch"/>.</summary>
+    public void Remember(string source, object reader, TValue value, long epoch)
     {
-        ref var slot = ref _slots[IndexOf(source, tag)];
+        ref var slot = ref _slots[IndexOf(source)];
         var sequence = Volatile.Read(ref slot.Sequence);
         if ((sequence & 1) != 0 || Interlocked.CompareExchange(ref slot.Sequence, sequence + 1, sequence) != sequence)
         {
@@ -59,20 +60,21 @@ internal sealed class RecentLookups<TValue>
 
         // The exchange above is a full fence: these writes cannot become visible before the odd sequence.
         slot.Source = source;
-        slot.Tag = tag;
+        slot.Reader = reader;
         slot.Epoch = epoch;
         slot.Value = value;
         Volatile.Write(ref slot.Sequence, sequence + 2);
     }
 
-    private static int IndexOf(string source, int tag) => (RuntimeHelpers.GetHashCode(source) + tag) & (Size - 1);
+    /// <summary>The slot of <paramref name="source"/>. Internal for tests, which need two strings in one slot.</summary>
+    internal static int IndexOf(string source) => RuntimeHelpers.GetHashCode(source) & (Size - 1);
 
     private struct Slot
     {
         public int Sequence;
-        public int Tag;
         public long Epoch;
         public string? Source;
+        public object? Reader;
         public TValue? Value;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,15 +13,12 @@ namespace TenantKit.Catalog;
 /// the runtime react exactly as to a local change. A notice this node already has (its own change coming back, or one
 /// that arrived through both the feed and the log) is skipped, so a change never reloads a tenant twice.
 /// </summary>
-internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedService, IDisposable
+internal sealed class TenantChangeSync : ITenantChangeSync, IHostedService, IDisposable
 {
     internal const int PageSize = 500;
-    private const int MaxReloadTokens = 10_000;
 
     private readonly ITenantChangeLog? _log;
-    private readonly CachingTenantCatalog _catalog;
-    private readonly TenantRuntime _runtime;
-    private readonly ITenantChangeFeed _feed;
+    private readonly TenantChangeApplier _applier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
@@ -31,12 +27,6 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
     private readonly Lock _timerGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly IDisposable _subscription;
-
-    /// <summary>
-    /// Reloads this node has done (or asked for) per tenant and version that the change log will list again: a reload
-    /// changes no version, so only a count tells the log's entry for it from another node's later reload.
-    /// </summary>
-    private readonly ConcurrentDictionary<(string TenantId, long Version), int> _reloadTokens = new();
 
     private ITimer? _timer;
     private long _version;
@@ -58,9 +48,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         ILogger<TenantChangeSync> logger)
     {
         _log = store as ITenantChangeLog;
-        _catalog = catalog;
-        _runtime = runtime;
-        _feed = feed;
+        _applier = new TenantChangeApplier(catalog, runtime, feed, logger, tracksReloads: _log is not null);
         _time = time;
         _logger = logger;
         _interval = options.Value.ChangePollInterval;
@@ -97,7 +85,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _failing = true;
-            Log.PollFailed(_logger, ex, CurrentInterval);
+            ChangeSyncLog.PollFailed(_logger, ex, CurrentInterval);
         }
 
         _timer = _time.CreateTimer(static s => ((TenantChangeSync)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -147,14 +135,14 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         if (connected && !was && wasRegistered)
         {
             // Catch up at once on what the feed missed while it was down, then poll slowly again.
-            Log.FeedConnected(_logger);
+            ChangeSyncLog.FeedConnected(_logger);
             RequestPoll();
         }
         else if (!connected && (was || !wasRegistered))
         {
             if (was)
             {
-                Log.FeedDisconnected(_logger, _fallbackInterval);
+                ChangeSyncLog.FeedDisconnected(_logger, _fallbackInterval);
             }
 
             Schedule(_fallbackInterval);
@@ -173,14 +161,14 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         {
             // A reload changes no version: a feed never echoes a node's own messages, so apply it, and remember it so
             // the log's entry for the same reload does not rebuild the tenant a second time.
-            AddReloadToken(notice);
+            _applier.AddReloadToken(notice);
         }
-        else if (IsKnown(notice))
+        else if (_applier.IsKnown(notice))
         {
             return;
         }
 
-        await ApplyAsync(notice, cancellationToken).ConfigureAwait(false);
+        await _applier.ApplyAsync(notice, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Polls the change log once (now), applying every change after the last version seen.</summary>
@@ -198,7 +186,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             if (_failing)
             {
                 _failing = false;
-                Log.PollRecovered(_logger, Version);
+                ChangeSyncLog.PollRecovered(_logger, Version);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -207,11 +195,11 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             if (!_failing)
             {
                 _failing = true;
-                Log.PollFailed(_logger, ex, CurrentInterval);
+                ChangeSyncLog.PollFailed(_logger, ex, CurrentInterval);
             }
             else
             {
-                Log.PollStillFailing(_logger, ex.Message);
+                ChangeSyncLog.PollStillFailing(_logger, ex.Message);
             }
         }
         finally
@@ -227,7 +215,7 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             var version = await log.GetVersionAsync(cancellationToken).ConfigureAwait(false);
 
             // The start-up read failed: tenants cached meanwhile may have missed changes made before this version.
-            await ResyncAsync(cancellationToken).ConfigureAwait(false);
+            await _applier.ResyncAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _version, version);
             _hasVersion = true;
             return;
@@ -238,8 +226,8 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
             var page = await log.ReadChangesAsync(Version, PageSize, cancellationToken).ConfigureAwait(false);
             if (page.IsTruncated)
             {
-                Log.LogTruncated(_logger, Version, page.Version);
-                await ResyncAsync(cancellationToken).ConfigureAwait(false);
+                ChangeSyncLog.LogTruncated(_logger, Version, page.Version);
+                await _applier.ResyncAsync(cancellationToken).ConfigureAwait(false);
                 Interlocked.Exchange(ref _version, page.Version);
                 return;
             }
@@ -249,11 +237,11 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
                 var notice = entry.Change;
                 if (!notice.IsValid(out var problem))
                 {
-                    Log.InvalidLogEntry(_logger, entry.Version, problem!);
+                    ChangeSyncLog.InvalidLogEntry(_logger, entry.Version, problem!);
                 }
-                else if (notice.Kind == TenantChangeKind.ReloadRequested ? !TryConsumeReloadToken(notice) : !IsKnown(notice))
+                else if (notice.Kind == TenantChangeKind.ReloadRequested ? !_applier.TryConsumeReloadToken(notice) : !_applier.IsKnown(notice))
                 {
-                    await ApplyAsync(notice, cancellationToken).ConfigureAwait(false);
+                    await _applier.ApplyAsync(notice, cancellationToken).ConfigureAwait(false);
                 }
 
                 // Advanced entry by entry: a failure part-way resumes after the last change applied.
@@ -272,124 +260,12 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
         }
     }
 
-    /// <summary>
-    /// This node cannot know what it missed: drop every cached tenant, and re-read every tenant it holds in memory
-    /// (rebuilt when active, unloaded when suspended or deleted).
-    /// </summary>
-    private async Task ResyncAsync(CancellationToken cancellationToken)
-    {
-        _catalog.Clear();
-        _reloadTokens.Clear();
-        foreach (var status in _runtime.GetStatuses())
-        {
-            if (status.IsResident)
-            {
-                await ApplyAsync(new TenantChangeNotice(TenantChangeKind.ReloadRequested, status.TenantId, status.Identifier, null, 0), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Whether this node already has the change: its cached and loaded copies of the tenant (at least one of them) are
-    /// at the notice's version or newer; for a deletion, whether it holds nothing of the tenant.
-    /// </summary>
-    private bool IsKnown(TenantChangeNotice notice)
-    {
-        var cached = _catalog.PeekCached(notice.Identifier);
-        if (cached is not null && !string.Equals(cached.Id, notice.TenantId, StringComparison.Ordinal))
-        {
-            cached = null;
-        }
-
-        var loaded = _runtime.GetLoadedVersion(notice.TenantId);
-        if (notice.Kind == TenantChangeKind.Deleted)
-        {
-            return cached is null && loaded is null && (notice.PreviousIdentifier is null || _catalog.PeekCached(notice.PreviousIdentifier) is null);
-        }
-
-        if (cached is null && loaded is null)
-        {
-            return false;
-        }
-
-        return (cached is null || cached.Version >= notice.TenantVersion) && (loaded is null || loaded >= notice.TenantVersion);
-    }
-
-    private async Task ApplyAsync(TenantChangeNotice notice, CancellationToken cancellationToken)
-    {
-        // Drop what this node holds under every name the tenant had, before the store is read, so a lookup racing
-        // this one cannot cache the old copy again.
-        _catalog.Invalidate(notice.Identifier);
-        if (notice.PreviousIdentifier is not null)
-        {
-            _catalog.Invalidate(notice.PreviousIdentifier);
-        }
-
-        var loadedAs = _runtime.GetStatus(notice.TenantId)?.Identifier;
-        if (loadedAs is not null && !string.Equals(loadedAs, notice.Identifier, StringComparison.Ordinal))
-        {
-            _catalog.Invalidate(loadedAs);
-        }
-
-        var fresh = await _catalog.FindByIdAsync(notice.TenantId, cancellationToken).ConfigureAwait(false);
-        TenantChange change;
-        if (fresh is null)
-        {
-            change = new TenantChange(TenantChangeKind.Deleted, notice.TenantId, notice.Identifier, null, notice.PreviousIdentifier ?? loadedAs, isRemote: true);
-        }
-        else
-        {
-            var kind = !fresh.IsActive ? TenantChangeKind.Suspended
-                : notice.Kind switch
-                {
-                    TenantChangeKind.Suspended or TenantChangeKind.Resumed => TenantChangeKind.Resumed,
-                    TenantChangeKind.Deleted => TenantChangeKind.Created,
-                    _ => notice.Kind,
-                };
-            var previous = !string.Equals(fresh.Identifier, notice.Identifier, StringComparison.Ordinal) ? notice.Identifier : notice.PreviousIdentifier;
-            change = new TenantChange(kind, fresh.Id, fresh.Identifier, fresh, previous, isRemote: true);
-        }
-
-        Log.Applying(_logger, notice.Kind, notice.Identifier, notice.TenantVersion, change.Kind, change.Tenant?.Version ?? 0);
-        _feed.Publish(change);
-    }
-
     private void OnLocalChange(TenantChange change)
     {
         if (!change.IsRemote && change.Kind == TenantChangeKind.ReloadRequested && _log is not null && change.Tenant is { } tenant)
         {
-            AddReloadToken(new TenantChangeNotice(change.Kind, change.TenantId, change.Identifier, null, tenant.Version));
+            _applier.AddReloadToken(new TenantChangeNotice(change.Kind, change.TenantId, change.Identifier, null, tenant.Version));
         }
-    }
-
-    private void AddReloadToken(TenantChangeNotice notice)
-    {
-        if (_log is null)
-        {
-            return;
-        }
-
-        if (_reloadTokens.Count >= MaxReloadTokens)
-        {
-            // Bounded: at worst, a later log entry rebuilds a tenant once more than needed.
-            _reloadTokens.Clear();
-        }
-
-        _reloadTokens.AddOrUpdate((notice.TenantId, notice.TenantVersion), 1, static (_, n) => n + 1);
-    }
-
-    private bool TryConsumeReloadToken(TenantChangeNotice notice)
-    {
-        var key = (notice.TenantId, notice.TenantVersion);
-        while (_reloadTokens.TryGetValue(key, out var count))
-        {
-            if (count <= 1 ? _reloadTokens.TryRemove(new KeyValuePair<(string, long), int>(key, count)) : _reloadTokens.TryUpdate(key, count - 1, count))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void RequestPoll()
@@ -455,32 +331,5 @@ internal sealed partial class TenantChangeSync : ITenantChangeSync, IHostedServi
                 _pollRequested = false;
             }
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1101, LogLevel.Warning, "Polling the tenant change log failed; retrying in {Interval}. Cached and loaded tenants keep serving.")]
-        public static partial void PollFailed(ILogger logger, Exception exception, TimeSpan interval);
-
-        [LoggerMessage(1102, LogLevel.Debug, "Polling the tenant change log still fails: {Message}")]
-        public static partial void PollStillFailing(ILogger logger, string message);
-
-        [LoggerMessage(1103, LogLevel.Information, "Polling the tenant change log works again; caught up to version {Version}.")]
-        public static partial void PollRecovered(ILogger logger, long version);
-
-        [LoggerMessage(1104, LogLevel.Warning, "The tenant change log no longer holds the changes after version {Version} (pruned; now at {Current}): dropping every cached tenant and re-reading the loaded ones.")]
-        public static partial void LogTruncated(ILogger logger, long version, long current);
-
-        [LoggerMessage(1105, LogLevel.Warning, "Skipped the malformed tenant change log entry at version {Version}: {Problem}.")]
-        public static partial void InvalidLogEntry(ILogger logger, long version, string problem);
-
-        [LoggerMessage(1106, LogLevel.Debug, "Applying remote {Kind} of tenant {Identifier} (version {Version}) as {AppliedKind} at version {StoredVersion}.")]
-        public static partial void Applying(ILogger logger, TenantChangeKind kind, string identifier, long version, TenantChangeKind appliedKind, long storedVersion);
-
-        [LoggerMessage(1107, LogLevel.Information, "The distributed change feed is connected: catching up on the change log now.")]
-        public static partial void FeedConnected(ILogger logger);
-
-        [LoggerMessage(1108, LogLevel.Warning, "The distributed change feed is disconnected: polling the change log every {Interval} until it is back.")]
-        public static partial void FeedDisconnected(ILogger logger, TimeSpan interval);
     }
 }

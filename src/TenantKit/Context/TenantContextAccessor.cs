@@ -47,11 +47,8 @@ public sealed class TenantContextAccessor : ITenantContextAccessor
         return Begin(TenantContext.Host);
     }
 
-    /// <summary>
-    /// Makes the context of <paramref name="tenant"/> current without a scope object, for a caller that ends it by
-    /// restoring its execution context (as an async method does when it returns): one allocation fewer per request.
-    /// </summary>
-    internal static void EnterTenant(TenantInfo tenant, IServiceProvider? services) => Ambient.Value = TenantContext.ForTenant(tenant, services);
+    /// <inheritdoc />
+    public void EnterTenant(TenantInfo tenant, IServiceProvider? services = null) => Ambient.Value = TenantContext.ForTenant(tenant, services);
 
     /// <summary>
     /// Makes <paramref name="context"/> current until the returned scope is disposed. A host context is refused inside

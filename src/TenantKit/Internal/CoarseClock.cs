@@ -26,4 +26,19 @@ internal readonly struct CoarseClock
 
     /// <summary>Now, in timestamp ticks.</summary>
     public long Now() => _ticksPerMillisecond != 0 ? Environment.TickCount64 * _ticksPerMillisecond : Time.GetTimestamp();
+
+    /// <summary><paramref name="value"/> in this clock's ticks: 0 for zero or less, saturating at <see cref="long.MaxValue"/>.</summary>
+    public long ToTicks(TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var ticks = value.TotalSeconds * Frequency;
+        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+    }
+
+    /// <summary><paramref name="timestamp"/> plus <paramref name="ticks"/>, saturating: <see cref="TimeSpan.MaxValue"/> lifetimes mean "never", not an overflow into the past.</summary>
+    public static long Later(long timestamp, long ticks) => ticks > long.MaxValue - timestamp ? long.MaxValue : timestamp + ticks;
 }

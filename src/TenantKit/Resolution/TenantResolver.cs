@@ -4,16 +4,17 @@ using TenantKit.Runtime;
 
 namespace TenantKit.Resolution;
 
-/// <summary>Runs the strategies declared for <typeparamref name="TContext"/> in order, then asks the catalog.</summary>
+/// <summary>
+/// Runs the strategies declared for <typeparamref name="TContext"/> in order, then asks the catalog. A strategy that
+/// reads one string (<see cref="ITenantSourceStrategy{TContext}"/>) looks up through the catalog's recall contract
+/// (<see cref="ITenantCatalog.TryRecall"/>), which a catalog that does not implement it (a decorator) declines: it is
+/// then asked for every lookup, never read around.
+/// </summary>
 internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 {
-    private static int s_lastTag;
-
     private readonly ITenantStrategy<TContext>[] _strategies;
     private readonly ITenantSourceStrategy<TContext>?[] _sources;
     private readonly ITenantCatalog _catalog;
-    private readonly CachingTenantCatalog? _recall;
-    private readonly int[] _tags;
     private readonly TenantKitMetrics _metrics;
 
     public TenantResolver(IServiceProvider services, TenantServicesConfiguration configuration, ITenantCatalog catalog, TenantKitMetrics metrics)
@@ -36,11 +37,9 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
         }
 
         _strategies = [.. strategies];
-        _recall = catalog as CachingTenantCatalog;
-        _sources = [.. strategies.Select(s => _recall is null ? null : s as ITenantSourceStrategy<TContext>)];
-        // Recalled answers are filed under a number unique in the process, so two resolvers (or two strategies) reading
-        // the same string object never recall each other's answer.
-        _tags = [.. strategies.Select(_ => Interlocked.Increment(ref s_lastTag))];
+        // The strategy itself is the reader the catalog files recalled answers under: two strategies reading the same
+        // string object never recall each other's answer.
+        _sources = [.. strategies.Select(s => s as ITenantSourceStrategy<TContext>)];
     }
 
     internal int StrategyCount => _strategies.Length;
@@ -50,7 +49,8 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
         for (var i = 0; i < _strategies.Length; i++)
         {
             ReadOnlyMemory<char> identifier;
-            var source = _sources[i]?.GetSource(context);
+            var reader = _sources[i];
+            var source = reader?.GetSource(context);
             if (source is { Length: 0 })
             {
                 continue;
@@ -60,12 +60,12 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
             {
                 // The same string object as a recent request (a keep-alive connection's Host header): its tenant,
                 // unless the catalog changed since or the entry expired.
-                if (_recall!.TryRecall(source, _tags[i], out var recalled))
+                if (_catalog.TryRecall(source, reader!, out var recalled))
                 {
                     return new ValueTask<TenantResolution>(TenantResolution.Resolved(recalled, i));
                 }
 
-                identifier = _sources[i]!.Extract(source);
+                identifier = reader!.Extract(source);
             }
             else
             {
@@ -89,15 +89,16 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 
     /// <summary>
     /// The warm path of <see cref="ResolveAsync"/>: when the first strategy with something to read reads a string
-    /// object seen recently (a keep-alive connection's <c>Host</c> header), its tenant, with no cancellation token
+    /// object the catalog recalls (a keep-alive connection's <c>Host</c> header), its tenant, with no cancellation token
     /// needed. <see langword="false"/> whenever <see cref="ResolveAsync"/> must run: a strategy before it is not a
-    /// source strategy, the string was not seen recently, or the catalog changed since.
+    /// source strategy, the string was not seen recently, the catalog changed since, or the catalog does not recall.
     /// </summary>
-    internal bool TryRecall(TContext context, out TenantResolution resolution)
+    public bool TryResolveRecent(TContext context, out TenantResolution resolution)
     {
         for (var i = 0; i < _sources.Length; i++)
         {
-            if (_sources[i]?.GetSource(context) is not { } source)
+            var reader = _sources[i];
+            if (reader?.GetSource(context) is not { } source)
             {
                 break;
             }
@@ -108,7 +109,7 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
                 continue;
             }
 
-            if (_recall!.TryRecall(source, _tags[i], out var tenant))
+            if (_catalog.TryRecall(source, reader, out var tenant))
             {
                 resolution = TenantResolution.Resolved(tenant, i);
                 return true;
@@ -143,7 +144,7 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
         // one validation (the catalog's).
         var lookup = source is null
             ? _catalog.FindByIdentifierAsync(identifier, cancellationToken)
-            : _recall!.FindByIdentifierAsync(identifier, source, _tags[index], cancellationToken);
+            : _catalog.FindByIdentifierAsync(identifier, source, _sources[index]!, cancellationToken);
         if (lookup.IsCompletedSuccessfully)
         {
             var tenant = lookup.Result;

@@ -24,17 +24,12 @@ internal sealed class TenantServicesConfiguration
     public HashSet<Type> IsolatedServices { get; } = [];
 
     /// <summary>
-    /// Full names of services isolated like <see cref="IsolatedServices"/>, for framework types the core cannot
-    /// reference: ASP.NET Core MVC's cache tag helpers. <c>&lt;distributed-cache&gt;</c> stores fragments in
-    /// <c>IDistributedCache</c> (the storage, and the service that also shares renders in flight by key), and
-    /// <c>&lt;cache&gt;</c> keeps them in a memory cache of the factory's own: shared, a tenant would be served a
-    /// fragment another tenant rendered for the same page.
+    /// Full names of services isolated like <see cref="IsolatedServices"/>, for types the core cannot reference. Empty
+    /// by default: adapters isolate their framework's types by type (the ASP.NET Core adapter does MVC's cache tag
+    /// helpers).
     /// </summary>
     public HashSet<string> IsolatedServiceNames { get; } = new(StringComparer.Ordinal)
     {
-        "Microsoft.AspNetCore.Mvc.TagHelpers.Cache.IDistributedCacheTagHelperStorage",
-        "Microsoft.AspNetCore.Mvc.TagHelpers.Cache.IDistributedCacheTagHelperService",
-        "Microsoft.AspNetCore.Mvc.TagHelpers.CacheTagHelperMemoryCacheFactory",
     };
 
     /// <summary>

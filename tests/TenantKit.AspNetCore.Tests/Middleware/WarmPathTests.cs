@@ -205,43 +205,4 @@ public sealed class WarmPathTests : IAsyncLifetime
     private static string NewString(string value) => new(value.AsSpan());
 
     private sealed record Sent(int Status, string? Tenant, string? AmbientInside, int AbortTokenReads);
-
-    /// <summary>Counts reads of the abort token: servers create it on first use, under a lock.</summary>
-    private sealed class CountingLifetimeFeature : IHttpRequestLifetimeFeature
-    {
-        public int Reads { get; private set; }
-
-        public CancellationToken RequestAborted
-        {
-            get
-            {
-                Reads++;
-                return CancellationToken.None;
-            }
-
-            set => throw new NotSupportedException();
-        }
-
-        public void Abort()
-        {
-        }
-    }
-
-    /// <summary>A response feature that runs its OnCompleted callbacks when told, as servers do.</summary>
-    private sealed class CompletingResponseFeature : HttpResponseFeature
-    {
-        private readonly List<(Func<object, Task> Callback, object State)> _completed = [];
-
-        public override void OnCompleted(Func<object, Task> callback, object state) => _completed.Add((callback, state));
-
-        public async Task CompleteAsync()
-        {
-            for (var i = _completed.Count - 1; i >= 0; i--)
-            {
-                await _completed[i].Callback(_completed[i].State);
-            }
-
-            _completed.Clear();
-        }
-    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TenantKit.Catalog;
@@ -8,12 +7,15 @@ namespace TenantKit.Tests.Catalog;
 
 /// <summary>
 /// Answers remembered by the string object they were read from (<see cref="RecentLookups{TValue}"/>, and the catalog's
-/// <see cref="CachingTenantCatalog.TryRecall"/> over it): only that very object recalls, and any catalog change or
-/// expiry forgets.
+/// <see cref="CachingTenantCatalog.TryRecall"/> over it): only that very object, read by the same reader, recalls, and
+/// any catalog change or expiry forgets.
 /// </summary>
 public sealed class RecallTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>The reader (a strategy, in the resolver) the lookups below are made for.</summary>
+    private static readonly object Reader = new();
 
     private readonly FakeTimeProvider _time = new(TestTenants.Epoch);
     private readonly ControllableTenantStore _store = new(TestTenants.Create("acme"), TestTenants.Create("globex"));
@@ -32,19 +34,19 @@ public sealed class RecallTests : IAsyncLifetime
     public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
-    public void Lookups_RecallOnlyTheSameStringObjectTagAndEpoch()
+    public void Lookups_RecallOnlyTheSameStringObjectReaderAndEpoch()
     {
         var lookups = new RecentLookups<object>();
         var source = NewString("acme.example.com");
         var answer = new object();
 
-        lookups.Remember(source, 7, answer, epoch: 3);
+        lookups.Remember(source, Reader, answer, epoch: 3);
 
-        Assert.True(lookups.TryGet(source, 7, 3, out var recalled));
+        Assert.True(lookups.TryGet(source, Reader, 3, out var recalled));
         Assert.Same(answer, recalled);
-        Assert.False(lookups.TryGet(NewString("acme.example.com"), 7, 3, out _), "an equal string that is another object");
-        Assert.False(lookups.TryGet(source, 8, 3, out _), "another tag");
-        Assert.False(lookups.TryGet(source, 7, 4, out _), "another epoch");
+        Assert.False(lookups.TryGet(NewString("acme.example.com"), Reader, 3, out _), "an equal string that is another object");
+        Assert.False(lookups.TryGet(source, new object(), 3, out _), "another reader");
+        Assert.False(lookups.TryGet(source, Reader, 4, out _), "another epoch");
     }
 
     [Fact]
@@ -52,15 +54,13 @@ public sealed class RecallTests : IAsyncLifetime
     {
         var lookups = new RecentLookups<object>();
         var first = NewString("a.example.com");
-        var second = NewString("b.example.com");
-        var firstTag = 1;
-        var secondTag = SameSlotTag(second, first, firstTag);
+        var second = SameSlotSource(first, "b.example.com");
 
-        lookups.Remember(first, firstTag, "first", 0);
-        lookups.Remember(second, secondTag, "second", 0);
+        lookups.Remember(first, Reader, "first", 0);
+        lookups.Remember(second, Reader, "second", 0);
 
-        Assert.False(lookups.TryGet(first, firstTag, 0, out _));
-        Assert.True(lookups.TryGet(second, secondTag, 0, out var recalled));
+        Assert.False(lookups.TryGet(first, Reader, 0, out _));
+        Assert.True(lookups.TryGet(second, Reader, 0, out var recalled));
         Assert.Equal("second", recalled);
     }
 
@@ -70,8 +70,8 @@ public sealed class RecallTests : IAsyncLifetime
         // Stress: eight sources forced into one slot, each remembered with an answer that names it, written and read
         // from several threads at once. A torn read would pair a source with another source's answer.
         var lookups = new RecentLookups<Answer>();
-        var sources = Enumerable.Range(0, 8).Select(i => NewString($"t{i}.example.com")).ToArray();
-        var tags = sources.Select(s => SameSlotTag(s, sources[0], 0)).ToArray();
+        var first = NewString("t0.example.com");
+        var sources = Enumerable.Range(0, 8).Select(i => i == 0 ? first : SameSlotSource(first, $"t{i}.example.com")).ToArray();
         var answers = sources.Select(s => new Answer(s)).ToArray();
         var mismatches = 0;
         var recalls = 0;
@@ -87,9 +87,9 @@ public sealed class RecallTests : IAsyncLifetime
                 var write = (n++ / sources.Length % 2) == 0;
                 if (write)
                 {
-                    lookups.Remember(sources[i], tags[i], answers[i], 0);
+                    lookups.Remember(sources[i], Reader, answers[i], 0);
                 }
-                else if (lookups.TryGet(sources[i], tags[i], 0, out var answer))
+                else if (lookups.TryGet(sources[i], Reader, 0, out var answer))
                 {
                     Interlocked.Increment(ref recalls);
                     if (!ReferenceEquals(answer.Source, sources[i]))
@@ -111,9 +111,9 @@ public sealed class RecallTests : IAsyncLifetime
         var source = NewString("acme.example.com");
         var found = await FindAsync(source);
 
-        Assert.True(Cache.TryRecall(source, 1, out var recalled));
+        Assert.True(Cache.TryRecall(source, Reader, out var recalled));
         Assert.Same(found, recalled);
-        Assert.False(Cache.TryRecall(NewString("acme.example.com"), 1, out _));
+        Assert.False(Cache.TryRecall(NewString("acme.example.com"), Reader, out _));
         Assert.Equal(1, _store.IdentifierLookups);
     }
 
@@ -123,12 +123,12 @@ public sealed class RecallTests : IAsyncLifetime
         var unknown = NewString("ghost.example.com");
         var invalid = NewString("-bad.example.com");
 
-        Assert.Null(await Cache.FindByIdentifierAsync(unknown.AsMemory(0, 5), unknown, 1, CancellationToken.None));
-        Assert.Null(await Cache.FindByIdentifierAsync(unknown.AsMemory(0, 5), unknown, 1, CancellationToken.None));
-        Assert.Null(await Cache.FindByIdentifierAsync(invalid.AsMemory(0, 4), invalid, 1, CancellationToken.None));
+        Assert.Null(await Cache.FindByIdentifierAsync(unknown.AsMemory(0, 5), unknown, Reader, CancellationToken.None));
+        Assert.Null(await Cache.FindByIdentifierAsync(unknown.AsMemory(0, 5), unknown, Reader, CancellationToken.None));
+        Assert.Null(await Cache.FindByIdentifierAsync(invalid.AsMemory(0, 4), invalid, Reader, CancellationToken.None));
 
-        Assert.False(Cache.TryRecall(unknown, 1, out _));
-        Assert.False(Cache.TryRecall(invalid, 1, out _));
+        Assert.False(Cache.TryRecall(unknown, Reader, out _));
+        Assert.False(Cache.TryRecall(invalid, Reader, out _));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class RecallTests : IAsyncLifetime
 
         _time.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.False(Cache.TryRecall(source, 1, out _));
+        Assert.False(Cache.TryRecall(source, Reader, out _));
     }
 
     [Fact]
@@ -151,9 +151,9 @@ public sealed class RecallTests : IAsyncLifetime
 
         Feed.Publish(new TenantChange(TenantChangeKind.Suspended, suspended.Id, suspended.Identifier, suspended));
 
-        Assert.False(Cache.TryRecall(source, 1, out _));
-        Assert.Same(suspended, await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, 1, CancellationToken.None));
-        Assert.True(Cache.TryRecall(source, 1, out var recalled));
+        Assert.False(Cache.TryRecall(source, Reader, out _));
+        Assert.Same(suspended, await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, Reader, CancellationToken.None));
+        Assert.True(Cache.TryRecall(source, Reader, out var recalled));
         Assert.Same(suspended, recalled);
     }
 
@@ -164,12 +164,12 @@ public sealed class RecallTests : IAsyncLifetime
         await FindAsync(source);
 
         Cache.Invalidate("acme");
-        Assert.False(Cache.TryRecall(source, 1, out _));
+        Assert.False(Cache.TryRecall(source, Reader, out _));
 
         await FindAsync(source);
         var globex = await _store.Inner.FindByIdentifierAsync("globex");
         Feed.Publish(new TenantChange(TenantChangeKind.Updated, globex!.Id, globex.Identifier, globex));
-        Assert.False(Cache.TryRecall(source, 1, out _));
+        Assert.False(Cache.TryRecall(source, Reader, out _));
     }
 
     [Fact]
@@ -189,9 +189,9 @@ public sealed class RecallTests : IAsyncLifetime
             while (Volatile.Read(ref stop) == 0)
             {
                 var floor = Volatile.Read(ref published);
-                var tenant = Cache.TryRecall(source, 1, out var recalled)
+                var tenant = Cache.TryRecall(source, Reader, out var recalled)
                     ? recalled
-                    : Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, 1, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    : Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, Reader, CancellationToken.None).AsTask().GetAwaiter().GetResult();
                 Interlocked.Increment(ref reads);
                 if (tenant is null || tenant.Version < floor)
                 {
@@ -226,27 +226,40 @@ public sealed class RecallTests : IAsyncLifetime
     {
         var source = NewString("acme.example.com");
 
-        await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, 1, CancellationToken.None);
-        Assert.False(Cache.TryRecall(source, 1, out _));
+        await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, Reader, CancellationToken.None);
+        Assert.False(Cache.TryRecall(source, Reader, out _));
 
-        await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, 1, CancellationToken.None);
-        Assert.True(Cache.TryRecall(source, 1, out _));
+        await Cache.FindByIdentifierAsync(source.AsMemory(0, 4), source, Reader, CancellationToken.None);
+        Assert.True(Cache.TryRecall(source, Reader, out _));
     }
 
     /// <summary>Looks the identifier in <paramref name="source"/> up twice: from the store, then from the cache, which remembers it.</summary>
     private async Task<TenantInfo?> FindAsync(string source)
     {
         var identifier = source.AsMemory(0, source.IndexOf('.'));
-        await Cache.FindByIdentifierAsync(identifier, source, 1, CancellationToken.None);
-        return await Cache.FindByIdentifierAsync(identifier, source, 1, CancellationToken.None);
+        await Cache.FindByIdentifierAsync(identifier, source, Reader, CancellationToken.None);
+        return await Cache.FindByIdentifierAsync(identifier, source, Reader, CancellationToken.None);
     }
 
     /// <summary>A string equal to <paramref name="value"/> but never the same object as any other.</summary>
     private static string NewString(string value) => new(value.AsSpan());
 
-    /// <summary>The tag that puts <paramref name="source"/> in the same slot as <paramref name="other"/> with <paramref name="otherTag"/>.</summary>
-    private static int SameSlotTag(string source, string other, int otherTag)
-        => RuntimeHelpers.GetHashCode(other) + otherTag - RuntimeHelpers.GetHashCode(source);
+    /// <summary>
+    /// A new string object holding <paramref name="value"/> (with a counter appended) that falls in the same slot as
+    /// <paramref name="other"/>: strings are made until one does (about <see cref="RecentLookups{TValue}.Size"/> tries).
+    /// </summary>
+    private static string SameSlotSource(string other, string value)
+    {
+        var slot = RecentLookups<object>.IndexOf(other);
+        for (var i = 0; ; i++)
+        {
+            var candidate = $"{i}.{value}";
+            if (RecentLookups<object>.IndexOf(candidate) == slot)
+            {
+                return candidate;
+            }
+        }
+    }
 
     private sealed record Answer(string Source);
 }
