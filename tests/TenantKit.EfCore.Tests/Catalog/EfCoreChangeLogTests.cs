@@ -56,15 +56,15 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
         Assert.Equal(6, page.Version);
         Assert.Equal(6, await Log(node).GetVersionAsync());
         Assert.Equal(
-            [
+            Rows([
                 new TenantChangeLogEntry(1, new TenantChangeNotice(TenantChangeKind.Created, "t1", "acme", null, 1)),
                 new TenantChangeLogEntry(2, new TenantChangeNotice(TenantChangeKind.Updated, "t1", "acme-corp", "acme", 2)),
                 new TenantChangeLogEntry(3, new TenantChangeNotice(TenantChangeKind.Suspended, "t1", "acme-corp", null, 3)),
                 new TenantChangeLogEntry(4, new TenantChangeNotice(TenantChangeKind.Resumed, "t1", "acme-corp", null, 4)),
                 new TenantChangeLogEntry(5, new TenantChangeNotice(TenantChangeKind.ReloadRequested, "t1", "acme-corp", null, 4)),
                 new TenantChangeLogEntry(6, new TenantChangeNotice(TenantChangeKind.Deleted, "t1", "acme-corp", null, 4)),
-            ],
-            page.Changes);
+            ]),
+            Rows(page.Changes));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
         Assert.Equal(0, await Log(node).GetVersionAsync());
         await store.AddAsync(Tenant("t2", "globex"));
         var page = await Log(node).ReadChangesAsync(0, 10);
-        Assert.Equal([new TenantChangeLogEntry(1, new TenantChangeNotice(TenantChangeKind.Created, "t2", "globex", null, 1))], page.Changes);
+        Assert.Equal(Rows([new TenantChangeLogEntry(1, new TenantChangeNotice(TenantChangeKind.Created, "t2", "globex", null, 1))]), Rows(page.Changes));
     }
 
     [Fact]
@@ -325,8 +325,8 @@ public abstract class EfCoreChangeLogTests<TFixture>(TFixture database) : IClass
             return result;
         }
     }
+
+    /// <summary>Entries as comparable values (entries and notices are classes, compared by what they say).</summary>
+    private static List<(long, TenantChangeKind, string, string, string?, long)> Rows(IEnumerable<TenantChangeLogEntry> entries)
+        => [.. entries.Select(e => (e.Version, e.Change.Kind, e.Change.TenantId, e.Change.Identifier, e.Change.PreviousIdentifier, e.Change.TenantVersion))];
 }
-
-public sealed class SqliteEfCoreChangeLogTests(SqliteFixture database) : EfCoreChangeLogTests<SqliteFixture>(database);
-
-public sealed class PostgresEfCoreChangeLogTests(PostgresFixture database) : EfCoreChangeLogTests<PostgresFixture>(database);
