@@ -35,7 +35,8 @@ internal static class TenantKitOptions
 {
     public static void Add(DbContextOptionsBuilder builder, IServiceProvider services, TenantDataLocation location, TenantContextMode mode, TenantKitDbContextOptions options)
     {
-        var accessor = services.GetService<ITenantContextAccessor>() ?? new TenantContextAccessor();
+        var accessor = services.GetService<ITenantContextAccessor>()
+            ?? throw new InvalidOperationException("A tenant DbContext needs TenantKit's services: call services.AddTenantKit(...) before AddTenantDbContext.");
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("TenantKit.EfCore");
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new TenantKitOptionsExtension(
             accessor, services.GetService<ITenantConnectionResolver>(), location, mode, options.UseRowLevelSecurity, logger));

@@ -12,7 +12,7 @@ public sealed class TenantProvisioningException : TenantKitException
     /// <param name="location">Where its data was to be provisioned, or <see langword="null"/> when that could not be worked out.</param>
     /// <param name="innerException">The cause.</param>
     public TenantProvisioningException(TenantInfo tenant, TenantDataLocation? location, Exception innerException)
-        : base($"Provisioning the database of tenant '{tenant?.Identifier}' ({location?.ToString() ?? "location unknown"}) failed: {innerException?.Message}", innerException)
+        : base("tenant-provisioning-failed", $"Provisioning the database of tenant '{tenant?.Identifier}' ({location?.ToString() ?? "location unknown"}) failed: {innerException?.Message}", innerException)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         TenantId = tenant.Id;
@@ -24,7 +24,4 @@ public sealed class TenantProvisioningException : TenantKitException
 
     /// <summary>The tenant's identifier.</summary>
     public string Identifier { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-provisioning-failed";
 }

@@ -49,7 +49,7 @@ public sealed class TenantQuery
     /// <summary>Tells whether a tenant passes this query's filters (paging aside). Stores may use it.</summary>
     /// <param name="tenant">The tenant.</param>
     /// <returns><see langword="true"/> when the tenant matches.</returns>
-    public bool Matches(TenantInfo tenant)
+    internal bool Matches(TenantInfo tenant)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         return (State is null || tenant.State == State)

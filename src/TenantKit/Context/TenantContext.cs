@@ -13,7 +13,7 @@ public sealed class TenantContext
     }
 
     /// <summary>The host context, with no tenant services.</summary>
-    public static TenantContext Host { get; } = new(null, null);
+    internal static TenantContext Host { get; } = new(null, null);
 
     /// <summary>The tenant served, or <see langword="null"/> in the host context.</summary>
     public TenantInfo? Tenant { get; }
@@ -29,7 +29,7 @@ public sealed class TenantContext
     /// <param name="tenant">The tenant.</param>
     /// <param name="services">The tenant's (scoped) services, if the code runs inside its container.</param>
     /// <returns>The context.</returns>
-    public static TenantContext ForTenant(TenantInfo tenant, IServiceProvider? services = null)
+    internal static TenantContext ForTenant(TenantInfo tenant, IServiceProvider? services = null)
     {
         ArgumentNullException.ThrowIfNull(tenant);
         return new(tenant, services);
@@ -38,7 +38,7 @@ public sealed class TenantContext
     /// <summary>Creates a host context whose services are <paramref name="services"/>.</summary>
     /// <param name="services">The host's (scoped) services.</param>
     /// <returns>The context.</returns>
-    public static TenantContext ForHost(IServiceProvider? services) => services is null ? Host : new(null, services);
+    internal static TenantContext ForHost(IServiceProvider? services) => services is null ? Host : new(null, services);
 
     /// <inheritdoc />
     public override string ToString() => IsHost ? "host" : $"tenant {Tenant.Identifier}";

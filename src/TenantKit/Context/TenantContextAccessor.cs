@@ -7,7 +7,7 @@ namespace TenantKit;
 /// The <see cref="ITenantContextAccessor"/> over one process-wide <see cref="AsyncLocal{T}"/>: every instance sees
 /// the same ambient context, so code without dependency injection can create one.
 /// </summary>
-public sealed class TenantContextAccessor : ITenantContextAccessor
+internal sealed class TenantContextAccessor : ITenantContextAccessor
 {
     internal static readonly AsyncLocal<TenantContext?> Ambient = new();
 

@@ -6,7 +6,7 @@ namespace TenantKit.Diagnostics;
 /// A logging scope carrying the tenant's id and identifier (<c>TenantId</c>, <c>TenantIdentifier</c>), for
 /// <see cref="Microsoft.Extensions.Logging.ILogger.BeginScope{TState}"/>. Structured loggers see both as properties.
 /// </summary>
-public sealed class TenantLogScope : IReadOnlyList<KeyValuePair<string, object?>>
+internal sealed class TenantLogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
     /// <summary>Creates the scope for a tenant.</summary>
     /// <param name="tenant">The tenant.</param>

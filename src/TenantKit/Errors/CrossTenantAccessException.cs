@@ -7,10 +7,7 @@ public sealed class CrossTenantAccessException : TenantKitException
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
     public CrossTenantAccessException(string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base("cross-tenant-access", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "cross-tenant-access";
 }

@@ -6,11 +6,8 @@ public sealed class HostScopeRequiredException : TenantKitException
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
-    public HostScopeRequiredException(string message, Exception? innerException = null)
-        : base(message, innerException)
+    internal HostScopeRequiredException(string message, Exception? innerException = null)
+        : base("host-scope-required", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "host-scope-required";
 }

@@ -9,8 +9,8 @@ public sealed class InvalidTenantIdentifierException : TenantValidationException
     /// <summary>Creates the exception.</summary>
     /// <param name="displayValue">The rejected value, made safe to print (control characters escaped, truncated).</param>
     /// <param name="reason">Why it was rejected.</param>
-    public InvalidTenantIdentifierException(string displayValue, string reason)
-        : base("identifier", $"'{displayValue}' is not a valid tenant identifier: {reason}")
+    internal InvalidTenantIdentifierException(string displayValue, string reason)
+        : base("invalid-tenant-identifier", "identifier", $"'{displayValue}' is not a valid tenant identifier: {reason}")
     {
         DisplayValue = displayValue;
         Reason = reason;
@@ -21,7 +21,4 @@ public sealed class InvalidTenantIdentifierException : TenantValidationException
 
     /// <summary>Why the value was rejected.</summary>
     public string Reason { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "invalid-tenant-identifier";
 }

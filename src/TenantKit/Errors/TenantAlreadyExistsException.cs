@@ -7,10 +7,7 @@ public sealed class TenantAlreadyExistsException : TenantKitException
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
     public TenantAlreadyExistsException(string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base("tenant-already-exists", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-already-exists";
 }

@@ -6,11 +6,8 @@ public sealed class TenantCatalogReadOnlyException : TenantKitException
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
-    public TenantCatalogReadOnlyException(string message, Exception? innerException = null)
-        : base(message, innerException)
+    internal TenantCatalogReadOnlyException(string message, Exception? innerException = null)
+        : base("tenant-catalog-read-only", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-catalog-read-only";
 }

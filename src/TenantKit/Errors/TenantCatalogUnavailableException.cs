@@ -10,10 +10,7 @@ public sealed class TenantCatalogUnavailableException : TenantKitException
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The store's error.</param>
     public TenantCatalogUnavailableException(string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base("tenant-catalog-unavailable", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-catalog-unavailable";
 }

@@ -11,7 +11,7 @@ public sealed class TenantConcurrencyException : TenantKitException
     /// <param name="expectedVersion">The version the caller sent.</param>
     /// <param name="actualVersion">The version the store holds.</param>
     public TenantConcurrencyException(string tenantId, long expectedVersion, long actualVersion)
-        : base($"Tenant '{tenantId}' was changed by someone else: expected version {expectedVersion}, the store has {actualVersion}.")
+        : base("tenant-version-conflict", $"Tenant '{tenantId}' was changed by someone else: expected version {expectedVersion}, the store has {actualVersion}.")
     {
         TenantId = tenantId;
         ExpectedVersion = expectedVersion;
@@ -26,7 +26,4 @@ public sealed class TenantConcurrencyException : TenantKitException
 
     /// <summary>The version the store holds.</summary>
     public long ActualVersion { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-version-conflict";
 }

@@ -7,14 +7,17 @@ namespace TenantKit;
 /// </summary>
 public abstract class TenantKitException : Exception
 {
-    /// <summary>Creates the exception with a message and an optional inner exception.</summary>
+    /// <summary>Creates the exception with its code, a message and an optional inner exception.</summary>
+    /// <param name="errorCode">The short, stable, kebab-case code of this kind of error.</param>
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
-    protected TenantKitException(string message, Exception? innerException = null)
+    protected TenantKitException(string errorCode, string message, Exception? innerException = null)
         : base(message, innerException)
     {
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        ErrorCode = errorCode;
     }
 
     /// <summary>A short, stable, kebab-case code for this kind of error, such as <c>tenant-not-found</c>.</summary>
-    public abstract string ErrorCode { get; }
+    public string ErrorCode { get; }
 }

@@ -11,8 +11,8 @@ public sealed class TenantLoadException : TenantKitException
     /// <param name="identifier">The tenant's identifier.</param>
     /// <param name="retryAfter">How long until the runtime tries to build the tenant again.</param>
     /// <param name="innerException">The build's error.</param>
-    public TenantLoadException(string tenantId, string identifier, TimeSpan retryAfter, Exception? innerException)
-        : base($"Tenant '{identifier}' could not be loaded; the next attempt is in {Math.Ceiling(retryAfter.TotalSeconds)} s. {innerException?.Message}".TrimEnd(), innerException)
+    internal TenantLoadException(string tenantId, string identifier, TimeSpan retryAfter, Exception? innerException)
+        : base("tenant-load-failed", $"Tenant '{identifier}' could not be loaded; the next attempt is in {Math.Ceiling(retryAfter.TotalSeconds)} s. {innerException?.Message}".TrimEnd(), innerException)
     {
         TenantId = tenantId;
         Identifier = identifier;
@@ -27,7 +27,4 @@ public sealed class TenantLoadException : TenantKitException
 
     /// <summary>How long until the runtime tries again (web adapters send it as <c>Retry-After</c>).</summary>
     public TimeSpan RetryAfter { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-load-failed";
 }

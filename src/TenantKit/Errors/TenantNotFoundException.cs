@@ -6,14 +6,11 @@ public sealed class TenantNotFoundException : TenantKitException
     /// <summary>Creates the exception.</summary>
     /// <param name="key">The identifier or id that was looked up.</param>
     public TenantNotFoundException(string key)
-        : base($"No tenant '{key}' exists.")
+        : base("tenant-not-found", $"No tenant '{key}' exists.")
     {
         Key = key;
     }
 
     /// <summary>The identifier or id that was looked up.</summary>
     public string Key { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-not-found";
 }

@@ -7,10 +7,7 @@ public sealed class TenantNotSetException : TenantKitException
     /// <param name="message">What went wrong, for a person.</param>
     /// <param name="innerException">The cause, if any.</param>
     public TenantNotSetException(string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base("tenant-not-set", message, innerException)
     {
     }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-not-set";
 }

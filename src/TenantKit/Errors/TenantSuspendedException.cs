@@ -5,15 +5,12 @@ public sealed class TenantSuspendedException : TenantKitException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="tenant">The suspended tenant.</param>
-    public TenantSuspendedException(TenantInfo tenant)
-        : base($"Tenant '{tenant?.Identifier}' is suspended.")
+    internal TenantSuspendedException(TenantInfo tenant)
+        : base("tenant-suspended", $"Tenant '{tenant?.Identifier}' is suspended.")
     {
         Tenant = tenant!;
     }
 
     /// <summary>The suspended tenant.</summary>
     public TenantInfo Tenant { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-suspended";
 }

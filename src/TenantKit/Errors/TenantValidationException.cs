@@ -9,9 +9,8 @@ public class TenantValidationException : TenantKitException
     /// <summary>Creates the exception from a list of problems per field.</summary>
     /// <param name="errors">Field name (camelCase) to the messages for that field. Must not be empty.</param>
     public TenantValidationException(IReadOnlyDictionary<string, string[]> errors)
-        : base(BuildMessage(errors))
+        : this("tenant-validation", errors)
     {
-        Errors = errors;
     }
 
     /// <summary>Creates the exception for one problem with one field.</summary>
@@ -22,11 +21,19 @@ public class TenantValidationException : TenantKitException
     {
     }
 
+    private protected TenantValidationException(string errorCode, string field, string message)
+        : this(errorCode, new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] })
+    {
+    }
+
+    private TenantValidationException(string errorCode, IReadOnlyDictionary<string, string[]> errors)
+        : base(errorCode, BuildMessage(errors))
+    {
+        Errors = errors;
+    }
+
     /// <summary>Every problem found, by field name (camelCase).</summary>
     public IReadOnlyDictionary<string, string[]> Errors { get; }
-
-    /// <inheritdoc />
-    public override string ErrorCode => "tenant-validation";
 
     private static string BuildMessage(IReadOnlyDictionary<string, string[]> errors)
     {

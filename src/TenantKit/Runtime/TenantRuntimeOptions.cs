@@ -48,12 +48,6 @@ public sealed class TenantRuntimeOptions
     public TenantLoadingPolicy LoadingPolicy { get; set; } = TenantLoadingPolicy.Lazy;
 
     /// <summary>
-    /// With <see cref="TenantLoadingPolicy.Eager"/>, which active tenants are built at start-up, or <see langword="null"/> for all.
-    /// <value>The default is <see langword="null"/>.</value>
-    /// </summary>
-    public Func<TenantInfo, bool>? EagerFilter { get; set; }
-
-    /// <summary>
     /// Validates tenant containers, as Microsoft's <c>ValidateScopes</c> and <c>ValidateOnBuild</c> do: a scoped service
     /// resolved from a container's root, or captured by a singleton, is refused, and every registration is checked (once
     /// per shape of registrations) when the first tenant of that shape is built, so a registration that cannot be made
@@ -83,16 +77,8 @@ public sealed class TenantRuntimeOptions
 
     internal bool IsEager(TenantInfo tenant)
     {
-        var policy = LoadingPolicy;
-        if (tenant.GetProperty(LoadingPolicyProperty) is { } value && Enum.TryParse<TenantLoadingPolicy>(value, ignoreCase: true, out var own))
-        {
-            policy = own;
-            if (policy == TenantLoadingPolicy.Eager)
-            {
-                return true;
-            }
-        }
-
-        return policy == TenantLoadingPolicy.Eager && (EagerFilter is null || EagerFilter(tenant));
+        return tenant.GetProperty(LoadingPolicyProperty) is { } value && Enum.TryParse<TenantLoadingPolicy>(value, ignoreCase: true, out var own)
+            ? own == TenantLoadingPolicy.Eager
+            : LoadingPolicy == TenantLoadingPolicy.Eager;
     }
 }

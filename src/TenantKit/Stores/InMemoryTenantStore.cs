@@ -4,7 +4,7 @@ namespace TenantKit.Stores;
 /// A tenant store kept in process memory: for tests, samples and single-process apps whose tenants are created at
 /// start-up. Thread-safe. Tenants are lost when the process exits.
 /// </summary>
-public sealed class InMemoryTenantStore : ITenantStore
+internal sealed class InMemoryTenantStore : ITenantStore
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, TenantInfo> _byIdentifier = new(StringComparer.Ordinal);

@@ -55,22 +55,6 @@ public class EagerLoadingTests
     }
 
     [Fact]
-    public async Task Eager_WithAFilter_BuildsOnlyTheTenantsItIncludes()
-    {
-        await using var h = RuntimeHarness.Create(
-            [Draft("big-1"), Draft("big-2"), Draft("small")],
-            b => b.ConfigureRuntime(o =>
-            {
-                o.LoadingPolicy = TenantLoadingPolicy.Eager;
-                o.EagerFilter = t => t.Identifier.StartsWith("big", StringComparison.Ordinal);
-            }));
-
-        await h.StartAsync();
-
-        Assert.Equal(["big-1", "big-2"], Resident(h));
-    }
-
-    [Fact]
     public async Task TenantProperty_Eager_OverridesALazyPolicy()
     {
         await using var h = RuntimeHarness.Create([Draft("a", loading: "Eager"), Draft("b"), Draft("c", loading: "eager")]);
@@ -81,20 +65,16 @@ public class EagerLoadingTests
     }
 
     [Fact]
-    public async Task TenantProperty_Lazy_OverridesAnEagerPolicyAndItsFilter()
+    public async Task TenantProperty_Lazy_OverridesAnEagerPolicy()
     {
         await using var h = RuntimeHarness.Create(
-            [Draft("a", loading: "Lazy"), Draft("b"), Draft("c", loading: "Eager")],
-            b => b.ConfigureRuntime(o =>
-            {
-                o.LoadingPolicy = TenantLoadingPolicy.Eager;
-                o.EagerFilter = t => t.Identifier != "c";
-            }));
+            [Draft("a", loading: "Lazy"), Draft("b"), Draft("c", loading: "Eager"), Draft("d", loading: "unknown")],
+            b => b.ConfigureRuntime(o => o.LoadingPolicy = TenantLoadingPolicy.Eager));
 
         await h.StartAsync();
 
-        // "a" opts out, "b" is eager by policy, "c" opts in past the filter.
-        Assert.Equal(["b", "c"], Resident(h));
+        // "a" opts out, "b" and "d" (an unreadable value) follow the policy, "c" opts in.
+        Assert.Equal(["b", "c", "d"], Resident(h));
     }
 
     [Fact]
