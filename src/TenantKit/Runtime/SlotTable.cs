@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 
 namespace TenantKit.Runtime;
 
@@ -10,7 +9,7 @@ namespace TenantKit.Runtime;
 /// same snapshot object while a tenant is unchanged, so the warm path finds the slot without hashing the tenant id.
 /// </summary>
 /// <remarks>
-/// The recall table is indexed by <see cref="RuntimeHelpers.GetHashCode(object)"/> (object identity) and holds slot
+/// The recall table is indexed by the snapshot's <see cref="TenantInfo.SnapshotNumber"/> (object identity) and holds slot
 /// references only; a slot remembers the snapshot it was recalled for (<see cref="TenantSlot.Snapshot"/>, always a
 /// snapshot of its own tenant), so a hit is verified by one reference comparison, and no pair needs to be written
 /// atomically. A miss (a collision, a new snapshot, a slot that no longer serves) falls back to the id dictionary and
@@ -43,7 +42,7 @@ internal sealed class SlotTable
     /// <summary>The generation serving <paramref name="tenant"/>, or <see langword="null"/>. The warm path.</summary>
     public TenantGeneration? FindServing(TenantInfo tenant)
     {
-        ref var entry = ref _recall[RuntimeHelpers.GetHashCode(tenant) & _mask];
+        ref var entry = ref _recall[tenant.SnapshotNumber & _mask];
         var slot = entry;
         if (slot is not null && ReferenceEquals(slot.Snapshot, tenant) && slot.Current is { } serving)
         {
@@ -66,7 +65,7 @@ internal sealed class SlotTable
             tenant.Id,
             static (id, state) => new TenantSlot(id, state.Tenant.Identifier) { LastGeneration = state.History.LastGeneration(id) },
             (Tenant: tenant, History: history));
-        Remember(ref _recall[RuntimeHelpers.GetHashCode(tenant) & _mask], slot, tenant);
+        Remember(ref _recall[tenant.SnapshotNumber & _mask], slot, tenant);
         return slot;
     }
 

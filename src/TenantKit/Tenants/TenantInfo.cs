@@ -20,6 +20,8 @@ public sealed class TenantInfo
     private static readonly IReadOnlyDictionary<string, string> NoProperties =
         new Dictionary<string, string>().ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
+    private static int s_lastSnapshotNumber;
+
     /// <summary>Creates a tenant snapshot, validating every field.</summary>
     /// <param name="id">The stable id: never changes, never reused. 1 to 64 characters of letters, digits, <c>-</c>, <c>_</c>, <c>.</c>.</param>
     /// <param name="identifier">What requests carry (<c>acme</c>); normalised with <see cref="TenantIdentifier.Normalize"/>.</param>
@@ -76,6 +78,7 @@ public sealed class TenantInfo
         Version = version;
         CreatedAt = createdAt;
         UpdatedAt = updatedAt == default ? createdAt : updatedAt;
+        SnapshotNumber = Interlocked.Increment(ref s_lastSnapshotNumber);
     }
 
     /// <summary>The stable id: never changes and is never given to another tenant.</summary>
@@ -110,6 +113,13 @@ public sealed class TenantInfo
 
     /// <summary>When the tenant was last changed.</summary>
     public DateTimeOffset UpdatedAt { get; }
+
+    /// <summary>
+    /// A number given to this snapshot object when it was made, distinct from the numbers of the snapshots made near it
+    /// (it wraps after 2^32). It names the object, not the tenant: tables that recall something by snapshot identity
+    /// index by it, which is cheaper than an identity hash and spreads consecutive snapshots evenly.
+    /// </summary>
+    internal int SnapshotNumber { get; }
 
     /// <summary>Returns a property's value, or <see langword="null"/> when the tenant does not have it.</summary>
     /// <param name="key">The property key (case-insensitive).</param>
