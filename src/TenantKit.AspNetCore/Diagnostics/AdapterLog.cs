@@ -11,4 +11,6 @@ internal static partial class AdapterLog
     [LoggerMessage(5002, LogLevel.Warning, "A request reached {Component} without passing UseTenantKit(): it is treated as no tenant's and {Consequence}. Place {Component} after UseTenantKit().")]
     public static partial void MissingTenantMiddleware(ILogger logger, string component, string consequence);
 
+    [LoggerMessage(5003, LogLevel.Debug, "Refused the request with {Status} {ProblemType}: the application threw a TenantKit refusal while serving it.")]
+    public static partial void RefusedThrown(ILogger logger, int status, string problemType, Exception exception);
 }

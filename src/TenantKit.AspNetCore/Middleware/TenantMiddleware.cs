@@ -42,8 +42,8 @@ internal sealed class TenantMiddleware
         _paths = [.. strategies.PathBase];
         _claims = [.. strategies.Claims];
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TenantKit.AspNetCore.TenantMiddleware");
-        _runner = new TenantRequestRunner(next, _accessor, logger);
         _refusals = new TenantRefusals(logger, services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval);
+        _runner = new TenantRequestRunner(next, _accessor, logger, _refusals);
     }
 
     /// <summary><see langword="true"/> when a path-base strategy is declared, so rebased requests need a second routing pass.</summary>
@@ -60,7 +60,7 @@ internal sealed class TenantMiddleware
             && metadata.GetMetadata<RequireHostAttribute>() is null)
         {
             context.Features[typeof(ITenantFeature)] = NonTenantFeature.Excluded;
-            return _next(context);
+            return NextWithoutTenantAsync(context);
         }
 
         // The resolver's warm path (a decorator that does not forward it declines, and is asked through ResolveAsync).
@@ -257,12 +257,45 @@ internal sealed class TenantMiddleware
         }
 
         context.Features.Set<ITenantFeature>(NonTenantFeature.Host);
-        return _options.NonTenantRequests == NonTenantRequestHandling.ServeAsHost ? ServeAsHostAsync(context) : _next(context);
+        return _options.NonTenantRequests == NonTenantRequestHandling.ServeAsHost ? ServeAsHostAsync(context) : NextWithoutTenantAsync(context);
     }
 
     private async Task ServeAsHostAsync(HttpContext context)
     {
         using var host = _accessor.BeginHostScope();
-        await _next(context).ConfigureAwait(false);
+        await NextWithoutTenantAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The rest of the pipeline for a request served for no tenant: an endpoint that turns out to need one (it reads
+    /// tenant data, through EF Core for instance, without <c>RequireTenant()</c>) is answered as
+    /// <c>RequireTenant()</c> would have answered, not with a 500 (see <see cref="TenantRefusals.AnswersThrown"/>).
+    /// No async state machine when the rest completes at once.
+    /// </summary>
+    private Task NextWithoutTenantAsync(HttpContext context)
+    {
+        Task next;
+        try
+        {
+            next = _next(context);
+        }
+        catch (Exception ex)
+        {
+            next = Task.FromException(ex);
+        }
+
+        return next.IsCompletedSuccessfully ? next : AnswerRefusalsWithoutTenantAsync(context, next);
+    }
+
+    private async Task AnswerRefusalsWithoutTenantAsync(HttpContext context, Task next)
+    {
+        try
+        {
+            await next.ConfigureAwait(false);
+        }
+        catch (TenantKitException ex) when (TenantRefusals.AnswersThrown(context, ex, servedForTenant: false))
+        {
+            await _refusals.ThrownAsync(context, ex).ConfigureAwait(false);
+        }
     }
 }

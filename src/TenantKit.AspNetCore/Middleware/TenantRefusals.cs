@@ -7,10 +7,61 @@ namespace TenantKit.AspNetCore.Middleware;
 
 /// <summary>
 /// The tenant middleware's refusals, each a problem document with a stable <c>type</c> (see
-/// <see cref="TenantProblemTypes"/>), logged once.
+/// <see cref="TenantProblemTypes"/>), logged once: those the middleware decides itself, and TenantKit's refusals the
+/// application throws while a request is served (<see cref="AnswersThrown"/>).
 /// </summary>
 internal sealed class TenantRefusals
 {
+    private static readonly Refusal InvalidIdentifier = new(StatusCodes.Status400BadRequest, TenantProblemTypes.InvalidIdentifier,
+        "The tenant identifier is malformed.",
+        "The request names its tenant with a value that is not a valid tenant identifier.");
+
+    private static readonly Refusal CatalogUnavailable = new(StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.CatalogUnavailable,
+        "The tenant catalog is unavailable.",
+        "The tenant could not be looked up because the tenant store is unavailable. Try again later.");
+
+    private static readonly Refusal NotFound = new(StatusCodes.Status404NotFound, TenantProblemTypes.TenantNotFound,
+        "The tenant does not exist.",
+        "No tenant matches this request.");
+
+    private static readonly Refusal RegionMismatch = new(StatusCodes.Status421MisdirectedRequest, TenantProblemTypes.RegionMismatch,
+        "The tenant is served in another region.",
+        "This server does not serve the tenant's region; send the request to the tenant's region.");
+
+    private static readonly Refusal TenantMismatch = new(StatusCodes.Status403Forbidden, TenantProblemTypes.TenantMismatch,
+        "The user belongs to another tenant.",
+        "The signed-in user's tenant is not the tenant this request names.");
+
+    private static readonly Refusal HostRequired = new(StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
+        "The endpoint is reserved to the host.",
+        "This endpoint serves the host only and cannot be used from a tenant.");
+
+    /// <summary><see cref="HostRequired"/> found by the application (a <see cref="HostScopeRequiredException"/>), not by endpoint metadata.</summary>
+    private static readonly Refusal HostOperationRequired = HostRequired with
+    {
+        Detail = "This endpoint does something reserved to the host, and the request is not served as the host.",
+    };
+
+    private static readonly Refusal TenantRequired = new(StatusCodes.Status404NotFound, TenantProblemTypes.TenantRequired,
+        "A tenant is required.",
+        "This endpoint serves tenants only, and the request names no tenant.");
+
+    private static readonly Refusal CrossTenantAccess = new(StatusCodes.Status403Forbidden, TenantProblemTypes.CrossTenantAccess,
+        "Another tenant's data is out of reach.",
+        "Serving this request would reach data or state beyond the tenant it is served for.");
+
+    private static readonly Refusal Suspended = new(StatusCodes.Status403Forbidden, TenantProblemTypes.TenantSuspended,
+        "The tenant is suspended.",
+        "The tenant this request names is suspended and cannot be served.");
+
+    private static readonly Refusal LoadFailed = new(StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
+        "The tenant is temporarily unavailable.",
+        "The tenant could not be loaded. Try again later.");
+
+    private static readonly Refusal RuntimeStopping = new(StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.RuntimeStopping,
+        "The server is shutting down.",
+        "The server is stopping and no longer serves tenants. Try again later.");
+
     private readonly ILogger _logger;
     private readonly TimeSpan _catalogRetryAfter;
 
@@ -28,48 +79,26 @@ internal sealed class TenantRefusals
     {
         return status switch
         {
-            TenantResolutionStatus.InvalidIdentifier => RefuseAsync(context, StatusCodes.Status400BadRequest, TenantProblemTypes.InvalidIdentifier,
-                "The tenant identifier is malformed.",
-                "The request names its tenant with a value that is not a valid tenant identifier."),
-            TenantResolutionStatus.CatalogUnavailable => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.CatalogUnavailable,
-                "The tenant catalog is unavailable.",
-                "The tenant could not be looked up because the tenant store is unavailable. Try again later.",
-                _catalogRetryAfter),
-            _ => RefuseAsync(context, StatusCodes.Status404NotFound, TenantProblemTypes.TenantNotFound,
-                "The tenant does not exist.",
-                "No tenant matches this request."),
+            TenantResolutionStatus.InvalidIdentifier => RefuseAsync(context, InvalidIdentifier),
+            TenantResolutionStatus.CatalogUnavailable => RefuseAsync(context, CatalogUnavailable, _catalogRetryAfter),
+            _ => RefuseAsync(context, NotFound),
         };
     }
 
     /// <summary>421: the tenant is served in another region.</summary>
-    public Task RegionMismatchAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status421MisdirectedRequest, TenantProblemTypes.RegionMismatch,
-            "The tenant is served in another region.",
-            "This server does not serve the tenant's region; send the request to the tenant's region.");
+    public Task RegionMismatchAsync(HttpContext context) => RefuseAsync(context, RegionMismatch);
 
     /// <summary>403: the signed-in user's tenant is not the one the request names.</summary>
-    public Task TenantMismatchAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.TenantMismatch,
-            "The user belongs to another tenant.",
-            "The signed-in user's tenant is not the tenant this request names.");
+    public Task TenantMismatchAsync(HttpContext context) => RefuseAsync(context, TenantMismatch);
 
     /// <summary>403: a tenant request to an endpoint reserved to the host.</summary>
-    public Task HostRequiredAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.HostRequired,
-            "The endpoint is reserved to the host.",
-            "This endpoint serves the host only and cannot be used from a tenant.");
+    public Task HostRequiredAsync(HttpContext context) => RefuseAsync(context, HostRequired);
 
     /// <summary>404: a request naming no tenant to an endpoint that serves tenants only.</summary>
-    public Task TenantRequiredAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status404NotFound, TenantProblemTypes.TenantRequired,
-            "A tenant is required.",
-            "This endpoint serves tenants only, and the request names no tenant.");
+    public Task TenantRequiredAsync(HttpContext context) => RefuseAsync(context, TenantRequired);
 
     /// <summary>403: the tenant is suspended.</summary>
-    public Task SuspendedAsync(HttpContext context)
-        => RefuseAsync(context, StatusCodes.Status403Forbidden, TenantProblemTypes.TenantSuspended,
-            "The tenant is suspended.",
-            "The tenant this request names is suspended and cannot be served.");
+    public Task SuspendedAsync(HttpContext context) => RefuseAsync(context, Suspended);
 
     /// <summary>The answer to a lease the runtime refused: suspended (403), a failed build (503), shutting down (503).</summary>
     public Task AcquireFailedAsync(HttpContext context, Exception error)
@@ -77,24 +106,56 @@ internal sealed class TenantRefusals
         return error switch
         {
             TenantSuspendedException => SuspendedAsync(context),
-            TenantLoadException load => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
-                "The tenant is temporarily unavailable.",
-                "The tenant could not be loaded. Try again later.",
-                load.RetryAfter),
-            ObjectDisposedException => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.RuntimeStopping,
-                "The server is shutting down.",
-                "The server is stopping and no longer serves tenants. Try again later.",
-                TimeSpan.FromSeconds(1)),
-            _ => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
-                "The tenant is temporarily unavailable.",
-                "The tenant could not be loaded. Try again later.",
-                TimeSpan.FromSeconds(1)),
+            ObjectDisposedException => RefuseAsync(context, RuntimeStopping, TimeSpan.FromSeconds(1)),
+            _ => RefuseAsync(context, LoadFailed, (error as TenantLoadException)?.RetryAfter ?? TimeSpan.FromSeconds(1)),
         };
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string type, string title, string detail, TimeSpan? retryAfter = null)
+    /// <summary>
+    /// Whether <paramref name="error"/>, thrown by the application while the request was served, is a refusal
+    /// <see cref="ThrownAsync"/> answers: <see cref="HostScopeRequiredException"/> (403 <c>host-required</c>) and
+    /// <see cref="CrossTenantAccessException"/> (403 <c>cross-tenant-access</c>) always; <see cref="TenantNotSetException"/>
+    /// (404 <c>tenant-required</c>) only when the request is served for no tenant, since inside a tenant it is a defect of
+    /// the application rather than something the request asked for. Never once the response has started: the client
+    /// already has a status and part of a body, so the exception goes on to the server, which aborts the response.
+    /// Exceptions that are not TenantKit's refusals are never answered here.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="error">What the rest of the pipeline threw.</param>
+    /// <param name="servedForTenant"><see langword="true"/> when the request is served inside a tenant.</param>
+    public static bool AnswersThrown(HttpContext context, Exception error, bool servedForTenant)
+        => error switch
+        {
+            HostScopeRequiredException or CrossTenantAccessException => !context.Response.HasStarted,
+            TenantNotSetException => !servedForTenant && !context.Response.HasStarted,
+            _ => false,
+        };
+
+    /// <summary>
+    /// Answers a refusal the application threw (see <see cref="AnswersThrown"/>): whatever the application had set on
+    /// the response (status, headers, a buffered body) is cleared first. The exception's message is logged, never sent:
+    /// it may name another tenant.
+    /// </summary>
+    public Task ThrownAsync(HttpContext context, Exception error)
     {
-        AdapterLog.Refused(_logger, status, type);
-        return TenantProblems.WriteAsync(context, status, type, title, detail, retryAfter);
+        var refusal = error switch
+        {
+            TenantNotSetException => TenantRequired,
+            HostScopeRequiredException => HostOperationRequired,
+            CrossTenantAccessException => CrossTenantAccess,
+            _ => throw new ArgumentException("Only the refusals AnswersThrown accepts are answered.", nameof(error)),
+        };
+        context.Response.Clear();
+        AdapterLog.RefusedThrown(_logger, refusal.Status, refusal.Type, error);
+        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail);
     }
+
+    private Task RefuseAsync(HttpContext context, Refusal refusal, TimeSpan? retryAfter = null)
+    {
+        AdapterLog.Refused(_logger, refusal.Status, refusal.Type);
+        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail, retryAfter);
+    }
+
+    /// <summary>One kind of refusal: its status, its stable type, its title (the same for every occurrence) and its detail.</summary>
+    private sealed record Refusal(int Status, string Type, string Title, string Detail);
 }

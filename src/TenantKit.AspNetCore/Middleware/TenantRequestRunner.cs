@@ -9,7 +9,9 @@ namespace TenantKit.AspNetCore.Middleware;
 /// Runs the rest of a request's pipeline inside its tenant, for <see cref="TenantMiddleware"/>: makes
 /// <see cref="HttpContext.RequestServices"/> a scope of the tenant's container, sets the ambient tenant context, a
 /// logging scope and the request activity's <c>tenant.id</c> tag, and releases the scope and the lease when the response
-/// ends, also when the request throws or is aborted. Without an async state machine when the rest completes at once.
+/// ends, also when the request throws or is aborted. A refusal the application throws inside the tenant (a host-only
+/// operation, another tenant's data) is answered as a problem document (<see cref="TenantRefusals.AnswersThrown"/>).
+/// Without an async state machine when the rest completes at once.
 /// </summary>
 internal sealed class TenantRequestRunner
 {
@@ -22,16 +24,19 @@ internal sealed class TenantRequestRunner
     private readonly RequestDelegate _next;
     private readonly ITenantContextAccessor _accessor;
     private readonly ILogger _logger;
+    private readonly TenantRefusals _refusals;
 
     /// <summary>Creates the runner of one middleware.</summary>
     /// <param name="next">The rest of the pipeline.</param>
     /// <param name="accessor">The ambient tenant context.</param>
     /// <param name="logger">The middleware's logger, whose scope carries the tenant.</param>
-    public TenantRequestRunner(RequestDelegate next, ITenantContextAccessor accessor, ILogger logger)
+    /// <param name="refusals">Answers the refusals the application throws.</param>
+    public TenantRequestRunner(RequestDelegate next, ITenantContextAccessor accessor, ILogger logger, TenantRefusals refusals)
     {
         _next = next;
         _accessor = accessor;
         _logger = logger;
+        _refusals = refusals;
     }
 
     /// <summary>Runs the rest of the pipeline inside the tenant, on a lease taken for this request (released with the response).</summary>
@@ -90,14 +95,23 @@ internal sealed class TenantRequestRunner
 
         // The caller goes on outside the tenant, as after an async method's first await; the rest runs when it is done.
         ExecutionContext.Restore(caller);
-        return LeaveAsync(next, feature, features, previousServices, logScope);
+        return LeaveAsync(context, next, feature, previousServices, logScope);
     }
 
-    private static async Task LeaveAsync(Task next, TenantRequestFeature feature, IFeatureCollection features, object? previousServices, IDisposable? logScope)
+    private async Task LeaveAsync(HttpContext context, Task next, TenantRequestFeature feature, object? previousServices, IDisposable? logScope)
     {
+        var features = context.Features;
         try
         {
-            await next.ConfigureAwait(false);
+            // Answered inside the tenant (its problem details service), before its services are put back.
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (TenantKitException ex) when (TenantRefusals.AnswersThrown(context, ex, servedForTenant: true))
+            {
+                await _refusals.ThrownAsync(context, ex).ConfigureAwait(false);
+            }
         }
         catch
         {
@@ -119,7 +133,14 @@ internal sealed class TenantRequestRunner
         using var logScope = BeginLogScope(feature);
         try
         {
-            await _next(context).ConfigureAwait(false);
+            try
+            {
+                await _next(context).ConfigureAwait(false);
+            }
+            catch (TenantKitException ex) when (TenantRefusals.AnswersThrown(context, ex, servedForTenant: true))
+            {
+                await _refusals.ThrownAsync(context, ex).ConfigureAwait(false);
+            }
         }
         catch
         {

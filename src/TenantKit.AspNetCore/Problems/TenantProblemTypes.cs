@@ -42,6 +42,12 @@ public static class TenantProblemTypes
     /// <summary>403: the signed-in user's tenant claim names another tenant than the request.</summary>
     public const string TenantMismatch = BaseUri + "tenant-mismatch";
 
+    /// <summary>
+    /// 403: the application reached data or state of another tenant than the one the request is served for (a
+    /// <see cref="CrossTenantAccessException"/> thrown while serving the request).
+    /// </summary>
+    public const string CrossTenantAccess = BaseUri + "cross-tenant-access";
+
     /// <summary>429 with <c>Retry-After</c>: the tenant's rate limit is reached.</summary>
     public const string RateLimited = BaseUri + "tenant-rate-limited";
 

@@ -34,9 +34,10 @@ internal static class TestApp
         Action<TenantKitBuilder> tenancy,
         Action<WebApplication> pipeline,
         Action<IServiceCollection>? services = null,
-        bool kestrel = false)
+        bool kestrel = false,
+        string environment = "Production")
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         if (kestrel)
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");

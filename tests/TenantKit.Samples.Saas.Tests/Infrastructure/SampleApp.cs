@@ -17,9 +17,11 @@ public class SampleApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
     private readonly bool _ownsDataPath;
+    private readonly string _environment;
 
-    public SampleApp(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataPath = null)
+    public SampleApp(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataPath = null, string environment = "Development")
     {
+        _environment = environment;
         _ownsDataPath = dataPath is null;
         DataPath = dataPath ?? NewDataPath();
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase)
@@ -39,7 +41,7 @@ public class SampleApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(_environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         builder.ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Warning));
         if (_services is not null)
