@@ -24,26 +24,75 @@ internal static class SchemaTables
     /// </param>
     public static async Task EnsureCreatedAsync(DbContext context, CancellationToken cancellationToken, bool addMissingTables = false)
     {
-        var database = context.Database;
-        var creator = database.GetService<IRelationalDatabaseCreator>();
-        if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        // One creator at a time per database and schema in this process: tenants that start together on an empty
+        // database would otherwise race to create the same tables, and the loser's failed CREATE is logged by EF Core
+        // as an error although nothing is wrong. Across processes, PostgreSQL's advisory lock below does the same.
+        var schema = context.Model.GetDefaultSchema();
+        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(context.Database.GetConnectionString() + "\n" + schema) % (uint)Gates.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            await EnsureDatabaseAsync(context.Database, cancellationToken).ConfigureAwait(false);
+            if (IsPostgres(context.Database))
             {
-                await creator.CreateAsync(cancellationToken).ConfigureAwait(false);
+                await EnsureTablesLockedAsync(context, schema, addMissingTables, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception)
+            else
             {
-                // Someone else may have created it at the same time; if not, this is the error to report.
-                if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw;
-                }
+                await EnsureTablesAsync(context, schema, addMissingTables, inTransaction: false, cancellationToken).ConfigureAwait(false);
             }
         }
+        finally
+        {
+            gate.Release();
+        }
+    }
 
+    private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, 32).Select(_ => new SemaphoreSlim(1, 1))];
+
+    private static bool IsPostgres(DatabaseFacade database)
+        => string.Equals(database.ProviderName, "Npgsql.EntityFrameworkCore.PostgreSQL", StringComparison.Ordinal);
+
+    private static async Task EnsureDatabaseAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        var creator = database.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await creator.CreateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Another node may have created it at the same time; if not, this is the error to report.
+            if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+    }
+
+    /// <summary>PostgreSQL: checks and creates inside one transaction that holds an advisory lock for the schema, so nodes take turns.</summary>
+    private static async Task EnsureTablesLockedAsync(DbContext context, string? schema, bool addMissingTables, CancellationToken cancellationToken)
+    {
+        var database = context.Database;
+        var transaction = await database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            var key = (0x5445_4E4BL << 32) | (uint)StableHash(schema ?? string.Empty);
+            await database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken).ConfigureAwait(false);
+            await EnsureTablesAsync(context, schema, addMissingTables, inTransaction: true, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task EnsureTablesAsync(DbContext context, string? schema, bool addMissingTables, bool inTransaction, CancellationToken cancellationToken)
+    {
+        var database = context.Database;
         var model = database.GetService<IDesignTimeModel>().Model;
-        var schema = model.GetDefaultSchema();
         var relational = model.GetRelationalModel();
         var tables = relational.Tables.Where(t => t.Schema == schema).ToList();
         var missing = await MissingAsync(context, tables, cancellationToken).ConfigureAwait(false);
@@ -69,14 +118,26 @@ internal static class SchemaTables
             await database.GetService<IMigrationCommandExecutor>()
                 .ExecuteNonQueryAsync(commands, database.GetService<IRelationalConnection>(), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception) when (!inTransaction)
         {
-            // Someone else may have created them at the same time; if not, this is the error to report.
+            // Another process may have created them at the same time; if not, this is the error to report.
             if ((await MissingAsync(context, tables, cancellationToken).ConfigureAwait(false)).Count != 0)
             {
                 throw;
             }
         }
+    }
+
+    /// <summary>A hash of <paramref name="value"/> that is the same in every process (FNV-1a, folded to 31 bits).</summary>
+    private static int StableHash(string value)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash & 0x7FFF_FFFF);
     }
 
     private static bool InSchema(MigrationOperation operation, string? schema) => operation switch
@@ -92,6 +153,7 @@ internal static class SchemaTables
     {
         var sql = context.GetService<ISqlGenerationHelper>();
         var missing = new List<ITable>();
+        var postgres = IsPostgres(context.Database);
         await context.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -101,7 +163,21 @@ internal static class SchemaTables
                 var command = connection.CreateCommand();
                 await using (command.ConfigureAwait(false))
                 {
-                    command.CommandText = $"SELECT 1 FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE 1 = 0";
+                    var name = sql.DelimitIdentifier(table.Name, table.Schema);
+                    if (postgres)
+                    {
+                        // A failed statement would abort the surrounding transaction: ask the catalog instead.
+                        command.CommandText = $"SELECT to_regclass('{name.Replace("'", "''", StringComparison.Ordinal)}') IS NULL";
+                        command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
+                        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+                        {
+                            missing.Add(table);
+                        }
+
+                        continue;
+                    }
+
+                    command.CommandText = $"SELECT 1 FROM {name} WHERE 1 = 0";
                     try
                     {
                         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

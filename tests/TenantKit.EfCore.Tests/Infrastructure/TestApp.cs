@@ -39,11 +39,12 @@ public sealed class TestApp : IAsyncDisposable
         bool pooled = false,
         bool rowLevelSecurity = false,
         bool createSharedTables = true,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string? sharedDatabase = null)
     {
         var logs = new CapturedLogs();
         var sql = new SqlCapture();
-        var shared = database.NewDatabase("shared");
+        var shared = sharedDatabase ?? database.NewDatabase("shared");
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services?.Invoke(collection);

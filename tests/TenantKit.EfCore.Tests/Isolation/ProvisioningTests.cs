@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using TenantKit.EfCore.Tests.Infrastructure;
 
@@ -64,6 +65,37 @@ public abstract class ProvisioningTests<TFixture>(TFixture database) : IClassFix
         Assert.True(second.RetryAfter > TimeSpan.Zero);
         Assert.Equal(0, count);
         Assert.Equal(2, attempts);
+    }
+
+    [Fact]
+    public async Task FirstStart_OfManyTenantsAtOnceOnAnEmptyDatabase_CreatesTheSharedTablesWithoutAnErrorLog()
+    {
+        var drafts = Enumerable.Range(0, 12).Select(i => Tenants.Draft($"t{i}")).ToArray();
+        await using var app = await TestApp.StartAsync(
+            database,
+            drafts,
+            b => b.ConfigureRuntime(o => o.MaxConcurrentBuilds = drafts.Length).ProvisionTenantDatabases<ShopContext>(),
+            createSharedTables: false);
+
+        var counts = await Task.WhenAll(drafts.Select(d => Task.Run(() => app.AsTenant(d.Identifier, db => db.Orders.CountAsync()))));
+
+        Assert.All(counts, count => Assert.Equal(0, count));
+        Assert.Empty(app.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => $"{e.Category} {e.EventId}: {e.Message}"));
+        Assert.Equal(drafts.Length, app.Logs.Entries.Count(e => e.EventId.Id == 5003 && e.Category == "TenantKit.EfCore"));
+    }
+
+    [Fact]
+    public async Task FirstStart_OfTwoNodesAtOnceOnAnEmptyDatabase_CreatesTheSharedTablesWithoutAnErrorLog()
+    {
+        var shared = database.NewDatabase("two-nodes");
+        var drafts = Enumerable.Range(0, 6).Select(i => Tenants.Draft($"n{i}")).ToArray();
+        await using var first = await TestApp.StartAsync(database, drafts, b => b.ConfigureRuntime(o => o.MaxConcurrentBuilds = drafts.Length).ProvisionTenantDatabases<ShopContext>(), createSharedTables: false, sharedDatabase: shared);
+        await using var second = await TestApp.StartAsync(database, drafts, b => b.ConfigureRuntime(o => o.MaxConcurrentBuilds = drafts.Length).ProvisionTenantDatabases<ShopContext>(), createSharedTables: false, sharedDatabase: shared);
+
+        var counts = await Task.WhenAll(drafts.SelectMany(d => new[] { first, second }.Select(node => Task.Run(() => node.AsTenant(d.Identifier, db => db.Orders.CountAsync())))));
+
+        Assert.All(counts, count => Assert.Equal(0, count));
+        Assert.Empty(first.Logs.Entries.Concat(second.Logs.Entries).Where(e => e.Level >= LogLevel.Warning).Select(e => $"{e.Category} {e.EventId}: {e.Message}"));
     }
 }
 
