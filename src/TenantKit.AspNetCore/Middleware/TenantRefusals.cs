@@ -71,12 +71,16 @@ internal sealed class TenantRefusals
             "The tenant is suspended.",
             "The tenant this request names is suspended and cannot be served.");
 
-    /// <summary>The answer to a lease the runtime refused: suspended (403), a failed build (503), shutting down (503).</summary>
+    /// <summary>
+    /// The answer to a lease the runtime refused: suspended (403), deleted meanwhile (404, as an unknown tenant), a
+    /// failed build (503), shutting down (503).
+    /// </summary>
     public Task AcquireFailedAsync(HttpContext context, Exception error)
     {
         return error switch
         {
             TenantSuspendedException => SuspendedAsync(context),
+            TenantNotFoundException => UnresolvedAsync(context, TenantResolutionStatus.NotFound),
             TenantLoadException load => RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, TenantProblemTypes.TenantLoadFailed,
                 "The tenant is temporarily unavailable.",
                 "The tenant could not be loaded. Try again later.",

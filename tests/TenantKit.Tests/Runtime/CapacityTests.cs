@@ -12,8 +12,8 @@ public class CapacityTests
         }));
 
     /// <summary>
-    /// A lease on every tenant: they all load, and no automatic capacity check can unload any meanwhile. Returns once
-    /// the checks queued by those builds have run, so none runs later, while the caller releases the leases in order.
+    /// A lease on every tenant: they all load, and no capacity check can unload any meanwhile (each build runs its check
+    /// before its caller gets the lease, so none runs later while the caller releases the leases in order).
     /// </summary>
     private static async Task<List<TenantLease>> LeaseAllAsync(RuntimeHarness h, TenantDraft[] tenants)
     {
@@ -23,7 +23,6 @@ public class CapacityTests
             leases.Add(await h.AcquireAsync(draft.Id!));
         }
 
-        await h.Runtime.QueuedCapacityCheck;
         return leases;
     }
 
@@ -162,7 +161,6 @@ public class CapacityTests
             await h.TouchAsync(id);
         }
 
-        await h.Runtime.QueuedCapacityCheck;
         h.Runtime.EnforceCapacity();
 
         Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
