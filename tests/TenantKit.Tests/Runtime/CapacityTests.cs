@@ -208,6 +208,47 @@ public class CapacityTests
         Assert.Equal(["b", "c"], Resident(h));
     }
 
+    [Fact]
+    public async Task TenantsUsedOneAfterAnother_NeverExceedTheCapacity()
+    {
+        // Resident reached 3 with a capacity of 2: the check a build queued ran after its caller had the lease.
+        var drafts = RuntimeHarness.Tenants(8);
+        await using var h = Create(2, drafts);
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < drafts.Length; i++)
+            {
+                await using (await h.AcquireAsync(drafts[i].Id!))
+                {
+                    Assert.Equal(round == 0 && i == 0 ? 1 : 2, h.Runtime.Counts.Resident);
+                }
+
+                Assert.Equal(round == 0 && i == 0 ? 1 : 2, h.Runtime.Counts.Resident);
+                h.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TenantKeptPastTheCapacityForItsLease_IsUnloadedWhenTheLeaseIsReleased()
+    {
+        // With 6 holders, 10 stayed resident: a tenant kept for its lease stayed past the cap once the lease was released.
+        await using var h = Create(1, "a", "b", "c");
+        var a = await h.AcquireAsync("a");
+        var b = await h.AcquireAsync("b");
+        Assert.Equal(2, h.Runtime.Counts.Resident);
+
+        a.Dispose();
+        Assert.Equal(["b"], Resident(h));
+        Assert.Equal(TenantUnloadReason.Capacity, h.Status("a").LastUnloadReason);
+
+        // Back at the cap: releasing the last lease on "b" keeps it (its mark is dropped).
+        b.Dispose();
+        Assert.Equal(["b"], Resident(h));
+        await h.TouchAsync("b");
+        Assert.Equal(["b"], Resident(h));
+    }
+
     private static string[] Resident(RuntimeHarness h)
         => [.. h.Runtime.GetStatuses().Where(s => s.IsResident).Select(s => s.Identifier)];
 }
