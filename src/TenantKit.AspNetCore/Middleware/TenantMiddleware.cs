@@ -234,8 +234,14 @@ internal sealed class TenantMiddleware
         await RunAsync(context, tenant, lease).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the rest of the pipeline inside the tenant (see <see cref="TenantRequestRunner"/>).</summary>
-    private Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease) => _runner.RunAsync(context, tenant, lease);
+    /// <summary>
+    /// Runs the rest of the pipeline inside the tenant (see <see cref="TenantRequestRunner"/>), as the snapshot its
+    /// container was built from: while a change builds, the resolved <paramref name="tenant"/> may be newer than the
+    /// generation serving the request (the runtime's <c>RequiresNewGeneration</c> decides), and the request must not
+    /// see new data with a container built from the old.
+    /// </summary>
+    private Task RunAsync(HttpContext context, TenantInfo tenant, TenantLease lease)
+        => _runner.RunAsync(context, lease.Tenant, lease);
 
     /// <summary>The request's abort token through the feature collection's indexer (see <see cref="EndpointOf"/>).</summary>
     private static CancellationToken RequestAbortedOf(HttpContext context)

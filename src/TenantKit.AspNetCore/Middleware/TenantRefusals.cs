@@ -100,12 +100,16 @@ internal sealed class TenantRefusals
     /// <summary>403: the tenant is suspended.</summary>
     public Task SuspendedAsync(HttpContext context) => RefuseAsync(context, Suspended);
 
-    /// <summary>The answer to a lease the runtime refused: suspended (403), a failed build (503), shutting down (503).</summary>
+    /// <summary>
+    /// The answer to a lease the runtime refused: suspended (403), deleted meanwhile (404, as an unknown tenant), a
+    /// failed build (503), shutting down (503).
+    /// </summary>
     public Task AcquireFailedAsync(HttpContext context, Exception error)
     {
         return error switch
         {
             TenantSuspendedException => SuspendedAsync(context),
+            TenantNotFoundException => UnresolvedAsync(context, TenantResolutionStatus.NotFound),
             ObjectDisposedException => RefuseAsync(context, RuntimeStopping, TimeSpan.FromSeconds(1)),
             _ => RefuseAsync(context, LoadFailed, (error as TenantLoadException)?.RetryAfter ?? TimeSpan.FromSeconds(1)),
         };

@@ -183,30 +183,50 @@ internal sealed class BuildScheduler : IDisposable
         }
     }
 
-    /// <summary>A failed build: the slot backs off, a reload queued behind it gets its error. Returns the error to throw.</summary>
+    /// <summary>
+    /// A failed build: the slot backs off, a reload queued behind it gets its error. Returns the error to throw. A build
+    /// that fails once the runtime is stopping, or after its tenant was suspended or deleted, leaves no failure record:
+    /// its callers get the shutdown, the suspension or the deletion, not a load failure.
+    /// </summary>
     private Exception OnFailed(TenantSlot slot, TenantInfo tenant, long number, Exception error, long started)
     {
         Interlocked.Increment(ref _failedBuilds);
         _metrics.Build(false, _clock.Time.GetElapsedTime(started));
-        TimeSpan retry;
+        var retry = TimeSpan.Zero;
         TaskCompletionSource? dropped;
+        Exception? gone = null;
+        var stopping = _lifetime.IsStopping;
         lock (slot.Gate)
         {
             slot.Building = null;
             slot.BuildingFor = null;
             dropped = DropQueuedReload(slot);
-            slot.Failures++;
-            retry = Backoff(slot.Failures);
-            slot.RetryAt = _clock.Now() + _clock.ToTicks(retry);
-            slot.LastError = error;
+            if (slot.CancelBuild)
+            {
+                gone = CancelError(slot, tenant, slot.CancelReason);
+                slot.CancelBuild = false;
+            }
+
+            if (!stopping && gone is null)
+            {
+                slot.Failures++;
+                retry = Backoff(slot.Failures);
+                slot.RetryAt = _clock.Now() + _clock.ToTicks(retry);
+                slot.LastError = error;
+            }
+
             _slots.RemoveIfUnused(slot);
         }
 
         Interlocked.Decrement(ref _building);
         Exception failure;
-        if (error is OperationCanceledException && _lifetime.IsShutdownRequested)
+        if (stopping)
         {
             failure = RuntimeLifetime.ShuttingDown();
+        }
+        else if (gone is not null)
+        {
+            failure = gone;
         }
         else
         {
@@ -218,6 +238,18 @@ internal sealed class BuildScheduler : IDisposable
         dropped?.TrySetException(failure);
         return failure;
     }
+
+    /// <summary>
+    /// What the callers of a build cancelled for <paramref name="reason"/> are told: the suspension or the deletion, or
+    /// nothing (they try again, and build afresh). Caller holds the slot's gate.
+    /// </summary>
+    private static Exception? CancelError(TenantSlot slot, TenantInfo tenant, TenantUnloadReason reason) => reason switch
+    {
+        TenantUnloadReason.Suspended => new TenantSuspendedException(slot.CancelTenant ?? tenant),
+        TenantUnloadReason.Deleted => new TenantNotFoundException(tenant.Identifier),
+        TenantUnloadReason.Shutdown => RuntimeLifetime.ShuttingDown(),
+        _ => null,
+    };
 
     /// <summary>
     /// Under the slot's gate: the generation serves (and a queued reload starts), or, when the tenant was unloaded
@@ -236,13 +268,7 @@ internal sealed class BuildScheduler : IDisposable
                 // Callers waiting for it get the reason, except after a host unload request, where they simply try
                 // again (and build afresh).
                 var reason = _lifetime.IsStopping ? TenantUnloadReason.Shutdown : slot.CancelReason;
-                Exception? error = reason switch
-                {
-                    TenantUnloadReason.Suspended => new TenantSuspendedException(slot.CancelTenant ?? tenant),
-                    TenantUnloadReason.Deleted => new TenantNotFoundException(tenant.Identifier),
-                    TenantUnloadReason.Shutdown => RuntimeLifetime.ShuttingDown(),
-                    _ => null,
-                };
+                var error = CancelError(slot, tenant, reason);
                 slot.CancelBuild = false;
                 var dropped = DropQueuedReload(slot);
                 _history.Record(slot.TenantId, generation, reason);
@@ -294,7 +320,8 @@ internal sealed class BuildScheduler : IDisposable
             _history.Record(slot.TenantId, replaced, TenantUnloadReason.Reload);
         }
 
-        _evictor.QueueCapacityCheck();
+        // Before the callers get their lease: past the cap, the least recently used idle tenant goes now (see TenantEvictor).
+        _evictor.EnforceCapacity();
         return generation;
     }
 

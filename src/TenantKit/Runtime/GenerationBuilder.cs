@@ -18,6 +18,7 @@ internal sealed class GenerationBuilder(
     TenantServicesConfiguration configuration,
     RuntimeClock clock,
     GenerationDrainer drainer,
+    TenantEvictor evictor,
     ILogger logger)
 {
     public async Task<TenantGeneration> BuildAsync(TenantInfo tenant, long number, CancellationToken cancellationToken)
@@ -32,7 +33,7 @@ internal sealed class GenerationBuilder(
         try
         {
             services = factory.Build(tenant);
-            generation = new TenantGeneration(tenant, number, services, clock.Coarse, drainer);
+            generation = new TenantGeneration(tenant, number, services, clock.Coarse, drainer, evictor);
             using (context.BeginTenantScope(tenant, services))
             {
                 foreach (var hook in configuration.OnActivated)

@@ -22,7 +22,9 @@ namespace TenantKit.Runtime;
 /// The word: bits 0-19 count the leases out; bits 20-21 say which of the generation's two primary lease records are
 /// out (a caller that finds one free takes and releases its lease with one compare-and-swap each; the others take
 /// spare records); bits 22-24 hold the state; bits 25-43 and 44-62 hold the two primary records' versions (19 bits
-/// each), bumped on each release so a stale copy of a lease cannot release the claim of whoever holds the record next.
+/// each), bumped on each release so a stale copy of a lease cannot release the claim of whoever holds the record next;
+/// bit 63 is the capacity mark (<see cref="TryDrainOrMarkForCapacity"/>): a generation kept past the capacity because it
+/// was leased (or not yet leased by the callers of its build), whose last release must give it back to the capacity rule.
 /// A stale copy could only match again after 524,288 further releases of the same record, while it is out (the BCL's
 /// <c>ManualResetValueTaskSourceCore</c> makes the same trade with a 16-bit version).
 /// </para>
@@ -43,6 +45,7 @@ internal struct GenerationLifecycle
     private const int VersionShift = 25;
     private const int VersionBits = 19;
     private const long VersionMask = (1L << VersionBits) - 1;
+    private const long SurplusMark = long.MinValue;
 
     private long _word;
 
@@ -203,6 +206,65 @@ internal struct GenerationLifecycle
         return false;
     }
 
+    /// <summary>
+    /// The capacity rule's move, in one atomic step: an Active generation with no lease out, leased before, starts
+    /// draining (<see cref="CapacityVerdict.Drained"/>); one with a lease out, or never leased yet (its build's callers
+    /// are about to take theirs), is kept, and when <paramref name="mark"/> is set it is marked, so that its last release
+    /// reports it (<see cref="CapacityVerdict.Kept"/>). Anything else is <see cref="CapacityVerdict.NotServing"/>.
+    /// </summary>
+    public CapacityVerdict TryDrainOrMarkForCapacity(bool mark)
+    {
+        var word = Volatile.Read(ref _word);
+        while (StateOf(word) == TenantGenerationState.Active)
+        {
+            long next;
+            CapacityVerdict verdict;
+            if ((word & CountMask) == 0 && !IsFresh(word))
+            {
+                next = With(word, TenantGenerationState.Draining) & ~SurplusMark;
+                verdict = CapacityVerdict.Drained;
+            }
+            else if (!mark || word < 0)
+            {
+                return CapacityVerdict.Kept;
+            }
+            else
+            {
+                next = word | SurplusMark;
+                verdict = CapacityVerdict.Kept;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _word, next, word);
+            if (seen == word)
+            {
+                return verdict;
+            }
+
+            word = seen;
+        }
+
+        return CapacityVerdict.NotServing;
+    }
+
+    /// <summary>Whether the capacity rule marked the generation (see <see cref="TryDrainOrMarkForCapacity"/>).</summary>
+    public bool IsMarkedForCapacity => Volatile.Read(ref _word) < 0;
+
+    /// <summary>Removes the capacity mark: the runtime is back under its capacity.</summary>
+    public void ClearCapacityMark()
+    {
+        var word = Volatile.Read(ref _word);
+        while (word < 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _word, word & ~SurplusMark, word);
+            if (seen == word)
+            {
+                return;
+            }
+
+            word = seen;
+        }
+    }
+
     /// <summary>Draining to Disposed, once no lease is out.</summary>
     public void MarkDisposed()
     {
@@ -243,7 +305,15 @@ internal struct GenerationLifecycle
 
     private static uint VersionOf(long word, int primary) => (uint)((word >> (VersionShift + (primary * VersionBits))) & VersionMask);
 
-    private static bool LeasesGone(long word) => (word & (CountMask | StateMask)) == Pack(TenantGenerationState.Draining, 0);
+    /// <summary>
+    /// Whether the release that left <paramref name="word"/> was the last lease of a draining generation (its drain may
+    /// go on), or of one the capacity rule marked (which must be offered to it again). One test on the common path.
+    /// </summary>
+    private static bool LeasesGone(long word)
+        => (word & CountMask) == 0 && ((word & StateMask) == ((long)TenantGenerationState.Draining << StateShift) || word < 0);
+
+    /// <summary>Never leased: no lease out and both primary records at their first version (a build's callers have not taken theirs yet).</summary>
+    private static bool IsFresh(long word) => (word & ~(StateMask | SurplusMark)) == 0;
 
     private static TenantGenerationState StateOf(long word) => (TenantGenerationState)((word & StateMask) >> StateShift);
 

@@ -29,9 +29,15 @@ public interface ITenantRuntime
     /// <returns>The lease.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tenant"/> is <see langword="null"/>.</exception>
     /// <exception cref="TenantSuspendedException">The tenant is suspended (also when <paramref name="tenant"/> is an active snapshot taken before the suspension).</exception>
-    /// <exception cref="TenantNotFoundException">The tenant was deleted after <paramref name="tenant"/> was read.</exception>
+    /// <exception cref="TenantNotFoundException">The tenant was deleted after <paramref name="tenant"/> was read, or while the build this call waited for was in flight.</exception>
     /// <exception cref="TenantLoadException">The build failed, or the runtime is backing off after a failure.</exception>
     /// <exception cref="ObjectDisposedException">The runtime has shut down.</exception>
+    /// <remarks>
+    /// The lease's <see cref="TenantLease.Tenant"/> is the snapshot the leased generation was built from, which may be
+    /// older than <paramref name="tenant"/> while a change that <see cref="TenantRuntimeOptions.RequiresNewGeneration"/>
+    /// lets the old generation serve is being built; code serving the lease should read the tenant from the lease.
+    /// To acquire by identifier, see <see cref="TenantRuntimeExtensions.AcquireAsync(ITenantRuntime, ITenantCatalog, string, CancellationToken)"/>.
+    /// </remarks>
     ValueTask<TenantLease> AcquireAsync(TenantInfo tenant, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -55,6 +61,7 @@ public interface ITenantRuntime
     /// <param name="tenant">An active tenant.</param>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>A task that completes when the tenant is resident.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tenant"/> is <see langword="null"/>.</exception>
     /// <exception cref="HostScopeRequiredException">Called outside a host scope (<see cref="ITenantContextAccessor.BeginHostScope"/>).</exception>
     /// <exception cref="TenantSuspendedException">The tenant is suspended.</exception>
     /// <exception cref="TenantNotFoundException">The tenant was deleted after <paramref name="tenant"/> was read.</exception>
@@ -80,6 +87,19 @@ public interface ITenantRuntime
     /// <exception cref="ArgumentNullException"><paramref name="tenantId"/> is <see langword="null"/>.</exception>
     /// <exception cref="HostScopeRequiredException">Called outside a host scope (<see cref="ITenantContextAccessor.BeginHostScope"/>).</exception>
     bool Unload(string tenantId);
+
+    /// <summary>
+    /// Waits until nothing of the tenant is draining: every generation of it that left service (host unload, reload,
+    /// idle or capacity eviction, suspension, deletion, shutdown), and a build that an unload cancelled, has been
+    /// drained (its last lease released) and disposed. It unloads nothing itself: call it after <see cref="Unload"/>,
+    /// a reload or a suspension, where an operator or a test would otherwise poll <see cref="GetStatus"/> or
+    /// <see cref="Counts"/>. Generations that start draining while it waits are waited for too.
+    /// </summary>
+    /// <param name="tenantId">The tenant id.</param>
+    /// <param name="cancellationToken">Cancels waiting (the drains go on).</param>
+    /// <returns>A task that completes when the tenant has nothing draining (at once when it has nothing draining now).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tenantId"/> is <see langword="null"/>.</exception>
+    Task WaitForUnloadAsync(string tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>What the runtime knows of one tenant; <see cref="TenantRuntimeStatus.IsResident"/> is <see langword="false"/> when not in memory.</summary>
     /// <param name="tenantId">The tenant id.</param>

@@ -3,9 +3,17 @@ namespace TenantKit.Runtime;
 /// <summary>
 /// Local unloads: the idle sweep (a resident tenant with no lease for <see cref="TenantRuntimeOptions.IdleTimeout"/>)
 /// and the capacity rule (past <see cref="TenantRuntimeOptions.Capacity"/>, the least recently used idle tenants go,
-/// down to 1% under the cap). A timer on the runtime's <see cref="TimeProvider"/> drives both; a capacity check is also
-/// queued after a build that took the runtime past the cap.
+/// down to 1% under the cap). A timer on the runtime's <see cref="TimeProvider"/> drives both.
 /// </summary>
+/// <remarks>
+/// The capacity bound: resident tenants never exceed the capacity, except for tenants with a lease out and tenants
+/// just built whose callers have not taken their lease yet. It holds at every moment because the rule runs where the
+/// count can grow or an exception can end: a build that took the runtime past the cap checks before its callers get
+/// their lease (<see cref="EnforceCapacity"/>, on the build's own thread), and a check that cannot get under the cap
+/// marks the generations it had to keep; the last lease released on a marked generation offers it to the rule again
+/// (<see cref="OnMarkedGenerationReleased"/>), so it goes before its releaser returns if the runtime is still past the
+/// cap. An unmarked generation pays nothing for this on its lease path.
+/// </remarks>
 internal sealed class TenantEvictor : IDisposable
 {
     private readonly SlotTable _slots;
@@ -21,8 +29,6 @@ internal sealed class TenantEvictor : IDisposable
     private readonly Stack<CapacityCandidate> _candidates = new();
     private readonly PriorityQueue<CapacityCandidate, long> _heap = new();
     private int _scans;
-    private int _checkQueued;
-    private Task _queuedCheck = Task.CompletedTask;
     private ITimer? _sweeper;
 
     public TenantEvictor(SlotTable slots, TenantUnloader unloader, RuntimeLifetime lifetime, RuntimeClock clock, TenantRuntimeOptions options)
@@ -39,12 +45,6 @@ internal sealed class TenantEvictor : IDisposable
             _sweeper = clock.Time.CreateTimer(static s => ((TenantEvictor)s!).Sweep(), this, interval, interval);
         }
     }
-
-    /// <summary>
-    /// The capacity check most recently queued after a build; once it completes, every check queued before it has run. Tests
-    /// wait for it before they rely on the order of the idle tenants; the runtime itself never waits.
-    /// </summary>
-    public Task QueuedCapacityCheck => Volatile.Read(ref _queuedCheck);
 
     /// <summary>How many times a capacity check has visited every resident tenant. For tests.</summary>
     public int CapacityScans
@@ -84,9 +84,14 @@ internal sealed class TenantEvictor : IDisposable
         EnforceCapacity();
     }
 
+    /// <summary>
+    /// Unloads the least recently used idle tenants while the runtime is past its capacity; when the idle ones are not
+    /// enough, marks those it had to keep (see the remarks on the class). The build that took the runtime past the cap
+    /// calls it before handing out its generation; the sweeper and tests may too.
+    /// </summary>
     public void EnforceCapacity()
     {
-        if (_capacity is not { } capacity)
+        if (_capacity is not { } capacity || _slots.Resident <= capacity)
         {
             return;
         }
@@ -126,40 +131,60 @@ internal sealed class TenantEvictor : IDisposable
                 var generation = candidate.Slot.Current;
                 if (generation is not null && generation.Number == candidate.Generation && generation.LastAccess == candidate.LastAccess)
                 {
-                    _unloader.TryUnloadUnleased(candidate.Slot, generation, TenantUnloadReason.Capacity);
+                    _unloader.TryUnloadForCapacity(candidate.Slot, generation, mark: false);
                 }
+            }
+
+            if (_slots.Resident > capacity)
+            {
+                MarkKept(capacity);
             }
         }
     }
 
-    /// <summary>Queues a capacity check on the thread pool when a build took the runtime past the cap.</summary>
-    public void QueueCapacityCheck()
+    /// <summary>
+    /// Past the cap with no idle tenant left to unload: every generation still serving is unloaded if it has become
+    /// idle since, or marked, so that its last release brings it back to the rule. Caller holds the capacity gate.
+    /// </summary>
+    private void MarkKept(int capacity)
     {
-        if (_capacity is { } capacity && _slots.Resident > capacity
-            && Interlocked.CompareExchange(ref _checkQueued, 1, 0) == 0)
+        foreach (var (_, slot) in _slots)
         {
-            // Published before it can start (and reset the flag), so the field always holds the latest check. No
-            // execution context: the check must not carry the building caller's tenant scope or keep it alive.
-            Task check;
-            using (ExecutionContext.SuppressFlow())
+            if (_slots.Resident <= capacity)
             {
-                check = new Task(
-                    static state =>
-                    {
-                        // The flag is reset under the check's lock: a check queued from now on runs after this one.
-                        var evictor = (TenantEvictor)state!;
-                        lock (evictor._capacityGate)
-                        {
-                            Volatile.Write(ref evictor._checkQueued, 0);
-                            evictor.EnforceCapacity();
-                        }
-                    },
-                    this,
-                    TaskCreationOptions.DenyChildAttach);
+                return;
             }
 
-            Volatile.Write(ref _queuedCheck, check);
-            check.Start(TaskScheduler.Default);
+            if (slot.Current is { } generation)
+            {
+                _unloader.TryUnloadForCapacity(slot, generation, mark: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last lease of a generation the capacity rule marked was released (on the releasing thread): while the
+    /// runtime is still past its capacity, the generation goes now; otherwise its mark is removed.
+    /// </summary>
+    public void OnMarkedGenerationReleased(TenantGeneration generation)
+    {
+        if (_capacity is not { } capacity || !_slots.TryGet(generation.Tenant.Id, out var slot))
+        {
+            generation.ClearCapacityMark();
+            return;
+        }
+
+        lock (_capacityGate)
+        {
+            if (_slots.Resident > capacity && !_lifetime.IsStopping)
+            {
+                // Leased again meanwhile: it stays marked, and its next last release comes back here.
+                _unloader.TryUnloadForCapacity(slot, generation, mark: true);
+            }
+            else
+            {
+                generation.ClearCapacityMark();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ namespace TenantKit.Runtime;
 internal sealed class TenantGeneration
 {
     private readonly GenerationDrainer _drainer;
+    private readonly TenantEvictor _evictor;
     private readonly CoarseClock _clock;
     private readonly LeaseRecord _primary0;
     private readonly LeaseRecord _primary1;
@@ -22,8 +23,11 @@ internal sealed class TenantGeneration
     private LeaseRecordPool? _spares;
     private long _lastAccess;
 
-    public TenantGeneration(TenantInfo tenant, long number, ContainerScope services, CoarseClock clock, GenerationDrainer drainer)
+    private Verdict? _verdict;
+
+    public TenantGeneration(TenantInfo tenant, long number, ContainerScope services, CoarseClock clock, GenerationDrainer drainer, TenantEvictor evictor)
     {
+        _evictor = evictor;
         Tenant = tenant;
         Number = number;
         Services = services;
@@ -110,7 +114,7 @@ internal sealed class TenantGeneration
 
         if (gone)
         {
-            _leasesGone.TrySetResult();
+            OnLastLeaseReleased();
         }
 
         return true;
@@ -122,6 +126,58 @@ internal sealed class TenantGeneration
         Volatile.Write(ref _lastAccess, _clock.Now());
         _lifecycle.ReleaseSpare(out var gone);
         if (gone)
+        {
+            OnLastLeaseReleased();
+        }
+    }
+
+    /// <summary>
+    /// Whether a caller holding <paramref name="tenant"/>, a newer snapshot than this generation's, must wait for a
+    /// generation built from it (<see cref="TenantRuntimeOptions.RequiresNewGeneration"/>). The answer for the last
+    /// snapshot asked about is kept: the catalog hands every request the same snapshot while a rebuild runs.
+    /// </summary>
+    public bool MustWaitFor(TenantInfo tenant, TenantRuntimeOptions options)
+    {
+        var last = Volatile.Read(ref _verdict);
+        if (last is not null && ReferenceEquals(last.Snapshot, tenant))
+        {
+            return last.Wait;
+        }
+
+        var wait = options.NeedsNewGeneration(Tenant, tenant);
+        Volatile.Write(ref _verdict, new Verdict(tenant, wait));
+        return wait;
+    }
+
+    /// <summary>
+    /// The capacity rule's move (see <see cref="GenerationLifecycle.TryDrainOrMarkForCapacity"/>); starts the drain when
+    /// the generation was unleased. Caller holds the slot's gate and has checked that the generation serves it.
+    /// </summary>
+    public CapacityVerdict TryDrainOrMarkForCapacity(bool mark)
+    {
+        var verdict = _lifecycle.TryDrainOrMarkForCapacity(mark);
+        if (verdict == CapacityVerdict.Drained)
+        {
+            StartDrain(TenantUnloadReason.Capacity, leasesOut: 0);
+        }
+
+        return verdict;
+    }
+
+    /// <summary>Whether the capacity rule marked this generation.</summary>
+    public bool IsMarkedForCapacity => _lifecycle.IsMarkedForCapacity;
+
+    /// <summary>Removes the capacity mark.</summary>
+    public void ClearCapacityMark() => _lifecycle.ClearCapacityMark();
+
+    /// <summary>The last lease of a draining generation (its drain goes on), or of one the capacity rule kept past the cap.</summary>
+    private void OnLastLeaseReleased()
+    {
+        if (State == TenantGenerationState.Active)
+        {
+            _evictor.OnMarkedGenerationReleased(this);
+        }
+        else
         {
             _leasesGone.TrySetResult();
         }
@@ -169,6 +225,8 @@ internal sealed class TenantGeneration
 
         _drainer.Start(this);
     }
+
+    private sealed record Verdict(TenantInfo Snapshot, bool Wait);
 
     private LeaseRecordPool CreateSpares()
     {

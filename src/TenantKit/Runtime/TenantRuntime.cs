@@ -17,7 +17,7 @@ namespace TenantKit.Runtime;
 /// <item><see cref="TenantUnloader"/> and <see cref="GenerationDrainer"/>: take a generation out of service, drain and dispose it.</item>
 /// <item><see cref="TenantEvictor"/>: the idle sweep and the capacity rule (least recently used).</item>
 /// <item><see cref="CatalogChangeReaction"/> and <see cref="TenantTombstones"/>: following the catalog's changes.</item>
-/// <item><see cref="EagerLoader"/>, <see cref="RuntimeStatusReporter"/>, <see cref="UnloadHistory"/>, <see cref="RuntimeShutdown"/>.</item>
+/// <item><see cref="EagerLoader"/>, <see cref="RuntimeStatusReporter"/>, <see cref="UnloadHistory"/>, <see cref="UnloadWaiter"/>, <see cref="RuntimeShutdown"/>.</item>
 /// </list>
 /// A generation's states and their transitions are <see cref="GenerationLifecycle"/>'s.
 /// </remarks>
@@ -34,6 +34,7 @@ internal sealed class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposa
     private readonly EagerLoader _eager;
     private readonly RuntimeStatusReporter _status;
     private readonly RuntimeShutdown _shutdown;
+    private readonly UnloadWaiter _unloads;
 
     public TenantRuntime(
         TenantContainerFactory factory,
@@ -52,12 +53,13 @@ internal sealed class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposa
         var history = new UnloadHistory(slots, time);
         var tombstones = new TenantTombstones();
         var drainer = new GenerationDrainer(context, configuration, _options, time, metrics, logger);
-        var builder = new GenerationBuilder(factory, context, configuration, _clock, drainer, logger);
         _unloader = new TenantUnloader(slots, history);
         _evictor = new TenantEvictor(slots, _unloader, _lifetime, _clock, _options);
+        var builder = new GenerationBuilder(factory, context, configuration, _clock, drainer, _evictor, logger);
         _builds = new BuildScheduler(slots, history, _unloader, _evictor, builder, _lifetime, _clock, _options, metrics, logger);
-        _leases = new LeaseIssuer(slots, history, _builds, tombstones, _lifetime, _clock, metrics, logger);
+        _leases = new LeaseIssuer(slots, history, _builds, tombstones, _lifetime, _clock, _options, metrics, logger);
         _eager = new EagerLoader(_leases, _options, logger);
+        _unloads = new UnloadWaiter(slots, drainer);
         _status = new RuntimeStatusReporter(slots, history, drainer, _builds, _clock, _options);
         var reaction = new CatalogChangeReaction(_builds, _unloader, tombstones, _leases, _options, logger);
         _shutdown = new RuntimeShutdown(_lifetime, _evictor, reaction, slots, _unloader, _builds, drainer, logger);
@@ -71,12 +73,6 @@ internal sealed class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposa
 
     /// <summary>For tests: how many builds are queued for a build slot.</summary>
     internal int BuildsWaitingForASlot => _builds.WaitingForASlot;
-
-    /// <summary>
-    /// The capacity check most recently queued after a build; once it completes, every check queued before it has run.
-    /// Tests wait for it before they rely on the order of the idle tenants.
-    /// </summary>
-    internal Task QueuedCapacityCheck => _evictor.QueuedCapacityCheck;
 
     /// <summary>How many times a capacity check has visited every resident tenant. For tests.</summary>
     internal int CapacityScans => _evictor.CapacityScans;
@@ -92,6 +88,7 @@ internal sealed class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposa
 
     public async ValueTask LoadAsync(TenantInfo tenant, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         EnsureHost("loading a tenant");
         var lease = await AcquireAsync(tenant, cancellationToken).ConfigureAwait(false);
         lease.Dispose();
@@ -109,6 +106,12 @@ internal sealed class TenantRuntime : ITenantRuntime, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(tenantId);
         EnsureHost("unloading a tenant");
         return _unloader.Unload(tenantId, TenantUnloadReason.Requested);
+    }
+
+    public Task WaitForUnloadAsync(string tenantId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        return _unloads.WaitAsync(tenantId, cancellationToken);
     }
 
     public TenantRuntimeStatus? GetStatus(string tenantId)

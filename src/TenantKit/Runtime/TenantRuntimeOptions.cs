@@ -18,6 +18,13 @@ public sealed class TenantRuntimeOptions
     /// pass unloads down to 99% of the capacity, so that the search for victims (which visits every resident tenant)
     /// runs once per many builds rather than after each. <value>The default is <see langword="null"/>.</value>
     /// </summary>
+    /// <remarks>
+    /// The bound, at every moment: resident tenants never exceed the capacity plus the tenants with a lease out and the
+    /// tenants just built whose callers have not taken their lease yet. A build that takes the runtime past the cap
+    /// unloads the least recently used idle tenant before its callers get their lease; a tenant kept past the cap for
+    /// its leases is unloaded when its last lease is released, if the runtime is still past the cap then. With tenants
+    /// used one after another, the runtime therefore never holds more than the capacity.
+    /// </remarks>
     public int? Capacity { get; set; }
 
     /// <summary>
@@ -54,6 +61,54 @@ public sealed class TenantRuntimeOptions
     /// fails the build. Turn on in development. <value>The default is <see langword="false"/>.</value>
     /// </summary>
     public bool ValidateScopes { get; set; }
+
+    /// <summary>
+    /// Decides, for a changed tenant, whether requests that see the new data must wait for a generation built from it
+    /// (<see langword="true"/>), or may be served by the current generation, built from the old data, while the new one
+    /// builds (<see langword="false"/>). Called with the snapshot the serving generation was built from and the newer
+    /// one a request carries; it must be fast and must not throw. Either way a request sees one snapshot: the one its
+    /// generation was built from (<see cref="TenantLease.Tenant"/>, and <c>HttpContext.GetTenant()</c> in
+    /// TenantKit.AspNetCore), never the new data with a container built from the old.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="null"/>: wait when the <see cref="TenantInfo.Identifier"/>, the
+    /// <see cref="TenantInfo.State"/>, the <see cref="TenantInfo.Region"/> or any of the
+    /// <see cref="TenantInfo.Properties"/> (connection strings, security settings, features, plans) differ; be served by
+    /// the old generation when only the <see cref="TenantInfo.Name"/>, the <see cref="TenantInfo.Owner"/> or the version
+    /// and timestamps differ.
+    /// </value>
+    /// <remarks>
+    /// While requests wait, a failure to build the new generation is their answer (<see cref="TenantLoadException"/>,
+    /// then the back-off of <see cref="BuildRetryDelay"/>): they are not served by the old generation, whose data the
+    /// change made wrong. Requests that still carry the old snapshot keep being served by the old generation.
+    /// </remarks>
+    public Func<TenantInfo, TenantInfo, bool>? RequiresNewGeneration { get; set; }
+
+    /// <summary>Whether <paramref name="current"/> needs a new generation when <paramref name="previous"/> serves (<see cref="RequiresNewGeneration"/>).</summary>
+    internal bool NeedsNewGeneration(TenantInfo previous, TenantInfo current)
+        => RequiresNewGeneration is { } decide ? decide(previous, current) : DefaultRequiresNewGeneration(previous, current);
+
+    /// <summary>The default rule of <see cref="RequiresNewGeneration"/>.</summary>
+    internal static bool DefaultRequiresNewGeneration(TenantInfo previous, TenantInfo current)
+    {
+        if (!string.Equals(previous.Identifier, current.Identifier, StringComparison.Ordinal)
+            || previous.State != current.State
+            || !string.Equals(previous.Region, current.Region, StringComparison.Ordinal)
+            || previous.Properties.Count != current.Properties.Count)
+        {
+            return true;
+        }
+
+        foreach (var (key, value) in current.Properties)
+        {
+            if (!previous.Properties.TryGetValue(key, out var old) || !string.Equals(old, value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     internal TimeSpan EffectiveSweepInterval
     {

@@ -44,8 +44,10 @@ internal sealed class TenantUnloader(SlotTable slots, UnloadHistory history)
                 slot.QueuedTenant = null;
             }
 
-            if (reason is TenantUnloadReason.Suspended or TenantUnloadReason.Deleted)
+            if (reason is TenantUnloadReason.Suspended or TenantUnloadReason.Deleted or TenantUnloadReason.Shutdown)
             {
+                // Nothing left to back off from: the tenant is gone, or the runtime is (its failure record must not
+                // outlive it).
                 slot.Failures = 0;
             }
 
@@ -67,7 +69,7 @@ internal sealed class TenantUnloader(SlotTable slots, UnloadHistory history)
         return true;
     }
 
-    /// <summary>Unloads <paramref name="generation"/> if it still serves the slot and no lease is out (idle, capacity).</summary>
+    /// <summary>Unloads <paramref name="generation"/> if it still serves the slot and no lease is out (idle).</summary>
     public bool TryUnloadUnleased(TenantSlot slot, TenantGeneration generation, TenantUnloadReason reason)
     {
         lock (slot.Gate)
@@ -77,12 +79,52 @@ internal sealed class TenantUnloader(SlotTable slots, UnloadHistory history)
                 return false;
             }
 
-            slot.Current = null;
-            slots.RemoveResident();
-            history.Record(slot.TenantId, generation, reason);
-            slots.RemoveIfUnused(slot);
+            Remove(slot, generation, reason);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The capacity rule on <paramref name="generation"/>, if it still serves the slot: unloaded when no lease is out,
+    /// otherwise kept, and marked when <paramref name="mark"/> is set (see <see cref="GenerationLifecycle.TryDrainOrMarkForCapacity"/>).
+    /// Returns whether it was unloaded.
+    /// </summary>
+    public bool TryUnloadForCapacity(TenantSlot slot, TenantGeneration generation, bool mark)
+    {
+        lock (slot.Gate)
+        {
+            if (slot.Current != generation || generation.TryDrainOrMarkForCapacity(mark) != CapacityVerdict.Drained)
+            {
+                return false;
+            }
+
+            Remove(slot, generation, TenantUnloadReason.Capacity);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a generation that started draining out of its slot. For capacity, a reload building meanwhile is cancelled
+    /// too (its callers, if any, build afresh): it would otherwise bring the tenant back past the cap with nobody asking
+    /// for it. An idle tenant's reload still completes (a host that asked for it finds the tenant resident). Caller holds
+    /// the slot's gate.
+    /// </summary>
+    private void Remove(TenantSlot slot, TenantGeneration generation, TenantUnloadReason reason)
+    {
+        slot.Current = null;
+        slots.RemoveResident();
+        if (reason == TenantUnloadReason.Capacity && slot.Building is not null)
+        {
+            slot.CancelBuild = true;
+            slot.CancelReason = reason;
+            slot.CancelTenant = null;
+            slot.ReloadQueued = false;
+            slot.QueuedTenant = null;
+        }
+
+        history.Record(slot.TenantId, generation, reason);
+        slots.RemoveIfUnused(slot);
     }
 }

@@ -91,6 +91,8 @@ public class DecoratedRuntimeTests
 
         public bool Unload(string tenantId) => inner.Unload(tenantId);
 
+        public Task WaitForUnloadAsync(string tenantId, CancellationToken cancellationToken = default) => inner.WaitForUnloadAsync(tenantId, cancellationToken);
+
         public TenantRuntimeStatus? GetStatus(string tenantId) => inner.GetStatus(tenantId);
 
         public IReadOnlyList<TenantRuntimeStatus> GetStatuses() => inner.GetStatuses();

@@ -12,8 +12,8 @@ public class CapacityTests
         }));
 
     /// <summary>
-    /// A lease on every tenant: they all load, and no automatic capacity check can unload any meanwhile. Returns once
-    /// the checks queued by those builds have run, so none runs later, while the caller releases the leases in order.
+    /// A lease on every tenant: they all load, and no capacity check can unload any meanwhile (each build runs its check
+    /// before its caller gets the lease, so none runs later while the caller releases the leases in order).
     /// </summary>
     private static async Task<List<TenantLease>> LeaseAllAsync(RuntimeHarness h, TenantDraft[] tenants)
     {
@@ -23,7 +23,6 @@ public class CapacityTests
             leases.Add(await h.AcquireAsync(draft.Id!));
         }
 
-        await h.Runtime.QueuedCapacityCheck;
         return leases;
     }
 
@@ -162,7 +161,6 @@ public class CapacityTests
             await h.TouchAsync(id);
         }
 
-        await h.Runtime.QueuedCapacityCheck;
         h.Runtime.EnforceCapacity();
 
         Assert.Equal(Capacity - 2, h.Runtime.Counts.Resident);
@@ -208,6 +206,47 @@ public class CapacityTests
         // No sweep needed: a build that takes the runtime past capacity queues a capacity check.
         await a.WaitDisposedAsync();
         Assert.Equal(["b", "c"], Resident(h));
+    }
+
+    [Fact]
+    public async Task TenantsUsedOneAfterAnother_NeverExceedTheCapacity()
+    {
+        // Resident reached 3 with a capacity of 2: the check a build queued ran after its caller had the lease.
+        var drafts = RuntimeHarness.Tenants(8);
+        await using var h = Create(2, drafts);
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < drafts.Length; i++)
+            {
+                await using (await h.AcquireAsync(drafts[i].Id!))
+                {
+                    Assert.Equal(round == 0 && i == 0 ? 1 : 2, h.Runtime.Counts.Resident);
+                }
+
+                Assert.Equal(round == 0 && i == 0 ? 1 : 2, h.Runtime.Counts.Resident);
+                h.Time.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TenantKeptPastTheCapacityForItsLease_IsUnloadedWhenTheLeaseIsReleased()
+    {
+        // With 6 holders, 10 stayed resident: a tenant kept for its lease stayed past the cap once the lease was released.
+        await using var h = Create(1, "a", "b", "c");
+        var a = await h.AcquireAsync("a");
+        var b = await h.AcquireAsync("b");
+        Assert.Equal(2, h.Runtime.Counts.Resident);
+
+        a.Dispose();
+        Assert.Equal(["b"], Resident(h));
+        Assert.Equal(TenantUnloadReason.Capacity, h.Status("a").LastUnloadReason);
+
+        // Back at the cap: releasing the last lease on "b" keeps it (its mark is dropped).
+        b.Dispose();
+        Assert.Equal(["b"], Resident(h));
+        await h.TouchAsync("b");
+        Assert.Equal(["b"], Resident(h));
     }
 
     private static string[] Resident(RuntimeHarness h)

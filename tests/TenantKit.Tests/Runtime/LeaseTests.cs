@@ -32,7 +32,8 @@ public class LeaseTests
         await probe.WaitDisposedAsync();
         Assert.Equal(1, probe.Disposals);
         Assert.Equal(1, probe.Unloadings);
-        await Eventually.UntilAsync(() => h.Runtime.Counts.Draining == 0, "nothing drains");
+        await h.Runtime.WaitForUnloadAsync("acme").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, h.Runtime.Counts.Draining);
         Assert.Equal(1, h.Runtime.Counts.Unloads);
     }
 

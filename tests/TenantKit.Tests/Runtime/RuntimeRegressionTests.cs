@@ -303,5 +303,39 @@ public class RuntimeRegressionTests
         Assert.Contains(h.Logs.WithEventId(3009), e => e.Exception is TenantSuspendedException);
     }
 
+    [Fact]
+    public async Task BuildCancelledByShutdown_LeavesNoFailedTenantInTheStatusAfterStop()
+    {
+        // The stress test found t041 in GetStatuses() after stop: shutdown cancels a build, the cancelled build was
+        // counted as a failure, and a slot that backs off after a failure was never forgotten (not even by shutdown).
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("acme"), b => b.OnTenantActivated(async (_, _, token) =>
+        {
+            entered.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }));
+        var waiting = h.AcquireAsync("acme");
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await h.Runtime.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting);
+        Assert.Empty(h.Runtime.GetStatuses());
+        Assert.Equal(0, h.Runtime.Counts.Building);
+        Assert.Empty(h.Logs.WithEventId(3002));
+    }
+
+    [Fact]
+    public async Task TenantBackingOffAfterAFailedBuild_IsForgottenByShutdown()
+    {
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants("acme"), b => b.OnTenantActivated((_, _, _) => throw new InvalidOperationException("broken")));
+        await Assert.ThrowsAsync<TenantLoadException>(() => h.AcquireAsync("acme"));
+        Assert.Equal(TenantGenerationState.Failed, h.Status("acme").State);
+
+        await h.Runtime.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Empty(h.Runtime.GetStatuses());
+    }
+
     private sealed record Numbered(int Value);
 }

@@ -27,7 +27,8 @@ public class RuntimeStatusTests
         Assert.Equal(1, h.Runtime.Counts.Draining);
 
         held.Dispose();
-        await Eventually.UntilAsync(() => h.Status("acme").Draining.Count == 0, "the old generation is disposed");
+        await h.Runtime.WaitForUnloadAsync("acme").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(h.Status("acme").Draining);
         Assert.Equal(0, h.Runtime.Counts.Draining);
     }
 
@@ -51,7 +52,8 @@ public class RuntimeStatusTests
         Assert.Empty(Assert.Single(h.Runtime.GetStatuses(), s => s.TenantId == "globex").Draining);
 
         held.Dispose();
-        await Eventually.UntilAsync(() => h.Runtime.GetStatuses().All(s => s.TenantId != "acme"), "acme is no longer held");
+        await h.Runtime.WaitForUnloadAsync("acme").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(h.Runtime.GetStatuses(), s => s.TenantId == "acme");
         Assert.Empty(h.Status("acme").Draining);
     }
 

@@ -156,6 +156,102 @@ public class RuntimeStressTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ConcurrentChurn_ResidentTenantsNeverExceedTheCapacityPlusTheCallersHoldingOrAwaitingALease()
+    {
+        // Under churn, 10 were resident with a capacity of 3 and 6 holders. The bound: capacity plus the tenants leased
+        // or built for a caller that has not taken its lease yet; each worker counts itself from before its acquire
+        // until after its release, so the bound at any instant is at most capacity + workers counted then.
+        const int Capacity = 3;
+        const int Iterations = 4_000;
+        await using var h = RuntimeHarness.Create(RuntimeHarness.Tenants(24), b => b.ConfigureRuntime(o =>
+        {
+            o.Capacity = Capacity;
+            o.IdleTimeout = Timeout.InfiniteTimeSpan;
+        }));
+        var runtime = h.Runtime;
+        var tenants = new TenantInfo[24];
+        for (var i = 0; i < tenants.Length; i++)
+        {
+            tenants[i] = await h.TenantAsync($"t{i:000}");
+        }
+
+        var active = 0;
+        long started = 0;
+        var violations = new ConcurrentQueue<string>();
+        var observations = 0L;
+
+        // Sound at every observation: a count read between two reads of the started counter may include workers that
+        // started in between, so they are added to the workers active before the first read.
+        void Observe()
+        {
+            var startedBefore = Interlocked.Read(ref started);
+            var activeBefore = Volatile.Read(ref active);
+            var resident = runtime.Counts.Resident;
+            var startedDuring = Interlocked.Read(ref started) - startedBefore;
+            Interlocked.Increment(ref observations);
+            if (resident > Capacity + activeBefore + startedDuring)
+            {
+                violations.Enqueue($"{resident} resident, {activeBefore} + {startedDuring} callers");
+            }
+        }
+
+        async Task WorkAsync(int seed)
+        {
+            var random = new Random(seed);
+            for (var n = 0; n < Iterations; n++)
+            {
+                // Mostly a few hot tenants, so leases overlap; the rest forces builds past the cap.
+                var tenant = tenants[random.Next(3) == 0 ? random.Next(tenants.Length) : random.Next(4)];
+                Interlocked.Increment(ref started);
+                Interlocked.Increment(ref active);
+                try
+                {
+                    await using (await runtime.AcquireAsync(tenant))
+                    {
+                        Observe();
+                        if (random.Next(2) == 0)
+                        {
+                            await Task.Yield();
+                        }
+                    }
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref active);
+                }
+
+                Observe();
+            }
+        }
+
+        using var done = new CancellationTokenSource();
+        var observer = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                Observe();
+                await Task.Yield();
+            }
+        });
+        var sweeper = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                runtime.EnforceCapacity();
+                await Task.Yield();
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(() => WorkAsync(w)))).WaitAsync(TimeSpan.FromSeconds(60));
+        await done.CancelAsync();
+        await Task.WhenAll(observer, sweeper);
+
+        output.WriteLine($"{observations} observations, {runtime.Counts}");
+        Assert.Empty(violations);
+        Assert.True(runtime.Counts.Resident <= Capacity, $"{runtime.Counts.Resident} resident at rest");
+        Assert.True(runtime.Counts.Unloads > 100, $"only {runtime.Counts.Unloads} unloads");
+    }
+
     private static async Task WorkAsync(TenantRuntime runtime, TenantInfo[] tenants, Random random, Stats stats, Pacing pacing, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)

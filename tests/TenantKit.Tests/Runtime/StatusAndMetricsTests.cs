@@ -100,7 +100,8 @@ public class StatusAndMetricsTests
         Assert.Equal(2, h.Runtime.Counts.LeasesOut);
         charlie.Dispose();
         await h.Probes.For("charlie")[0].WaitDisposedAsync();
-        await Eventually.UntilAsync(() => h.Runtime.Counts.Unloads == 1, "the unload is counted");
+        await h.Runtime.WaitForUnloadAsync("charlie").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, h.Runtime.Counts.Unloads);
         Assert.Equal(0, h.Runtime.Counts.Draining);
         alpha1.Dispose();
         alpha2.Dispose();
