@@ -24,23 +24,23 @@ internal static class SchemaTables
     /// </param>
     public static async Task EnsureCreatedAsync(DbContext context, CancellationToken cancellationToken, bool addMissingTables = false)
     {
-        // One creator at a time per database and schema in this process: tenants that start together on an empty
-        // database would otherwise race to create the same tables, and the loser's failed CREATE is logged by EF Core
-        // as an error although nothing is wrong. Across processes, PostgreSQL's advisory lock below does the same.
+        // PostgreSQL: nodes (and tenants of one node) take turns through advisory locks on the server, one for the
+        // database and one for the schema, so the one that finds the work done does not try again (and log a failed
+        // CREATE). Other databases (SQLite) are served by one process: a lock per database and schema in the process.
         var schema = context.Model.GetDefaultSchema();
+        if (IsPostgres(context.Database))
+        {
+            await EnsureDatabaseAsync(context.Database, cancellationToken).ConfigureAwait(false);
+            await EnsureTablesLockedAsync(context, schema, addMissingTables, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(context.Database.GetConnectionString() + "\n" + schema) % (uint)Gates.Length)];
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureDatabaseAsync(context.Database, cancellationToken).ConfigureAwait(false);
-            if (IsPostgres(context.Database))
-            {
-                await EnsureTablesLockedAsync(context, schema, addMissingTables, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await EnsureTablesAsync(context, schema, addMissingTables, inTransaction: false, cancellationToken).ConfigureAwait(false);
-            }
+            await EnsureTablesAsync(context, schema, addMissingTables, inTransaction: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -61,17 +61,69 @@ internal static class SchemaTables
             return;
         }
 
+        // PostgreSQL: nodes take turns through an advisory lock held on the server's maintenance database, so the one
+        // that finds the database made by another does not try (and log a failed CREATE DATABASE).
+        var serverLock = IsPostgres(database) ? await LockServerAsync(database, cancellationToken).ConfigureAwait(false) : null;
         try
         {
+            if (serverLock is not null && await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             await creator.CreateAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception) when (serverLock is null)
         {
-            // Another node may have created it at the same time; if not, this is the error to report.
+            // Without a server lock another process may have created it at the same time; if not, this is the error to report.
             if (!await creator.ExistsAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw;
             }
+        }
+        finally
+        {
+            if (serverLock is not null)
+            {
+                await serverLock.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// PostgreSQL: opens a connection to the server's <c>postgres</c> database (where EF Core runs CREATE DATABASE) and
+    /// takes a session advisory lock for the database about to be made; closing the connection releases it. Returns
+    /// <see langword="null"/> when that connection cannot be made (the caller then falls back to "already exists").
+    /// </summary>
+    private static async Task<DbConnection?> LockServerAsync(DatabaseFacade database, CancellationToken cancellationToken)
+    {
+        var own = database.GetDbConnection();
+        var builder = new DbConnectionStringBuilder { ConnectionString = database.GetConnectionString() };
+        var name = builder.TryGetValue("Database", out var value) ? value as string : null;
+        if (string.IsNullOrEmpty(name) || Activator.CreateInstance(own.GetType()) is not DbConnection connection)
+        {
+            return null;
+        }
+
+        builder["Database"] = "postgres";
+        builder["Pooling"] = false;
+        connection.ConnectionString = builder.ConnectionString;
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = $"SELECT pg_advisory_lock({(0x5445_4E4CL << 32) | (uint)StableHash(name)})";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return connection;
+        }
+        catch (DbException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return null;
         }
     }
 

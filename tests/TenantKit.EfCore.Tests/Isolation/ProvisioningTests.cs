@@ -97,6 +97,24 @@ public abstract class ProvisioningTests<TFixture>(TFixture database) : IClassFix
         Assert.All(counts, count => Assert.Equal(0, count));
         Assert.Empty(first.Logs.Entries.Concat(second.Logs.Entries).Where(e => e.Level >= LogLevel.Warning).Select(e => $"{e.Category} {e.EventId}: {e.Message}"));
     }
+
+    [Fact]
+    public async Task FirstStart_OfTwoNodesAtOnce_CreatesEachTenantsOwnDatabaseWithoutAnErrorLog()
+    {
+        var shared = database.NewDatabase("own-shared");
+        var drafts = Enumerable.Range(0, 4).Select(i => Tenants.Draft($"d{i}", new Dictionary<string, string>
+        {
+            [TenantDataOptions.IsolationProperty] = "DatabasePerTenant",
+            [TenantDataOptions.ConnectionStringProperty] = database.NewDatabase($"own-{i}"),
+        })).ToArray();
+        await using var first = await TestApp.StartAsync(database, drafts, b => b.ConfigureRuntime(o => o.MaxConcurrentBuilds = drafts.Length).ProvisionTenantDatabases<ShopContext>(), createSharedTables: false, sharedDatabase: shared);
+        await using var second = await TestApp.StartAsync(database, drafts, b => b.ConfigureRuntime(o => o.MaxConcurrentBuilds = drafts.Length).ProvisionTenantDatabases<ShopContext>(), createSharedTables: false, sharedDatabase: shared);
+
+        var counts = await Task.WhenAll(drafts.SelectMany(d => new[] { first, second }.Select(node => Task.Run(() => node.AsTenant(d.Identifier, db => db.Orders.CountAsync())))));
+
+        Assert.All(counts, count => Assert.Equal(0, count));
+        Assert.Empty(first.Logs.Entries.Concat(second.Logs.Entries).Where(e => e.Level >= LogLevel.Warning).Select(e => $"{e.Category} {e.EventId}: {e.Message}"));
+    }
 }
 
 public sealed class SqliteProvisioningTests(SqliteFixture database) : ProvisioningTests<SqliteFixture>(database);
