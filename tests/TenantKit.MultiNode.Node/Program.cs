@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,7 +58,13 @@ if (node.Redis is not null)
     // Changes made on any node reach this one through Redis within about a second; while Redis is unreachable the node
     // polls the catalog's change log every FallbackChangePollInterval (and every ChangePollInterval while connected).
     tenants.UseRedisChangeFeed(node.Redis, o => o.NodeId = node.Id);
+
+    // Tenants' rate-limit budgets are counted in Redis: a budget holds across the nodes (per node while Redis is down).
+    tenants.UseRedisRateLimits(node.Redis);
 }
+
+// The "limited" policy: each tenant's budget from its RateLimit:PermitLimit and RateLimit:Window properties.
+services.AddRateLimiter(o => o.AddTenantLimiter(limits => limits.DefaultLimit = null, policyName: "limited"));
 
 services.AddTenantDbContext<NotesDbContext>((location, _, o) => o.UseNpgsql(location.ConnectionString));
 services.AddHostedService<NotesTables>();
@@ -65,17 +72,21 @@ services.AddHostedService<NotesTables>();
 var health = services.AddHealthChecks().AddTenantKitHealthChecks();
 if (node.Redis is not null)
 {
-    health.AddTenantKitRedisChangeFeed();
+    health.AddTenantKitRedisChangeFeed().AddTenantKitRedisRateLimits();
 }
 
 var app = builder.Build();
 app.UseTenantKit();
+app.UseRateLimiter();
 
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync }).ExcludeFromTenantResolution();
 app.MapTenantAdministration("/admin/tenants", AdminKeyAuthenticationHandler.Policy);
 
 // Who served this request: the node, the tenant as the request saw it, and the tenant's options as its container built them.
 app.MapGet("/whoami", (HttpContext http) => Results.Ok(WhoAmI(http))).RequireTenant();
+
+// The same, under the tenant's rate limit.
+app.MapGet("/limited", (HttpContext http) => Results.Ok(WhoAmI(http))).RequireTenant().RequireRateLimiting("limited");
 
 // The same, after a wait: a request still running when a test kills the node.
 app.MapGet("/slow", async (HttpContext http, int ms) =>

@@ -7,6 +7,7 @@ using TenantKit;
 using TenantKit.AspNetCore;
 using TenantKit.AspNetCore.Diagnostics;
 using TenantKit.AspNetCore.Problems;
+using TenantKit.RateLimiting;
 
 namespace Microsoft.AspNetCore.RateLimiting;
 
@@ -18,6 +19,8 @@ public static class TenantRateLimiterOptionsExtensions
     /// <see cref="TenantRateLimitOptions"/>), so one tenant's flood never throttles another. Refused requests get 429 with
     /// <c>Retry-After</c> and a problem document (<see cref="TenantProblemTypes.RateLimited"/>) unless the application
     /// set its own <see cref="RateLimiterOptions.OnRejected"/>. Place <c>UseRateLimiter()</c> after <c>UseTenantKit()</c>.
+    /// Budgets are counted in each node's memory unless an <see cref="ITenantRateLimiterFactory"/> is registered (such as
+    /// <c>TenantKit.Redis</c>'s, which counts them across the cluster).
     /// </summary>
     /// <param name="options">The rate limiter options (<c>services.AddRateLimiter(o => o.AddTenantLimiter(...))</c>).</param>
     /// <param name="configure">Sets plans and limits.</param>
@@ -65,6 +68,9 @@ public static class TenantRateLimiterOptionsExtensions
         private readonly string _planProperty;
         private readonly TenantRateLimit? _default;
         private readonly TenantPartitionKey _hostKey;
+        private readonly Func<TenantPartitionKey, RateLimiter> _createLimiter;
+        private ITenantRateLimiterFactory? _factory;
+        private int _factoryLooked;
         private int _warned;
 
         public TenantPartitioner(TenantRateLimitOptions options)
@@ -76,6 +82,7 @@ public static class TenantRateLimiterOptionsExtensions
 
             // Limits are read from a tenant snapshot once, then kept with it (snapshots are immutable).
             _createKey = tenant => new StrongBox<TenantPartitionKey>(Key(tenant.Id, Resolve(tenant)));
+            _createLimiter = CreateLimiter;
         }
 
         public RateLimitPartition<TenantPartitionKey> GetPartition(HttpContext context)
@@ -88,16 +95,34 @@ public static class TenantRateLimiterOptionsExtensions
 
             var tenant = feature?.Tenant;
             var key = tenant is null ? _hostKey : _keys.GetValue(tenant, _createKey).Value;
-            return key.PermitLimit == 0
-                ? RateLimitPartition.GetNoLimiter(TenantPartitionKey.Unlimited)
-                : RateLimitPartition.Get(key, static k => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+            if (key.PermitLimit == 0)
+            {
+                return RateLimitPartition.GetNoLimiter(TenantPartitionKey.Unlimited);
+            }
+
+            if (Volatile.Read(ref _factoryLooked) == 0)
+            {
+                // Registered in the host's container (and forwarded into every tenant's): looked up once.
+                _factory = context.RequestServices.GetService<ITenantRateLimiterFactory>();
+                Volatile.Write(ref _factoryLooked, 1);
+            }
+
+            return RateLimitPartition.Get(key, _createLimiter);
+        }
+
+        private RateLimiter CreateLimiter(TenantPartitionKey key)
+        {
+            var window = TimeSpan.FromTicks(key.WindowTicks);
+            return _factory is { } factory
+                ? factory.CreateFixedWindow(key.Partition, key.PermitLimit, window, key.QueueLimit)
+                : new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = k.PermitLimit,
-                    Window = TimeSpan.FromTicks(k.WindowTicks),
-                    QueueLimit = k.QueueLimit,
+                    PermitLimit = key.PermitLimit,
+                    Window = window,
+                    QueueLimit = key.QueueLimit,
                     QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
                     AutoReplenishment = true,
-                }));
+                });
         }
 
         private static TenantPartitionKey Key(string partition, TenantRateLimit? limit)

@@ -89,7 +89,41 @@ public class TenantRateLimiterTests
         Assert.Equal(3, await CountServedAsync(client, "overseas.example.com", 3));
     }
 
-    private static Task<WebApplication> StartAsync(Action<TenantRateLimitOptions> limits)
+    [Fact]
+    public async Task RegisteredLimiterFactory_MakesEveryPartitionsLimiter_WithTheTenantsIdAndBudget()
+    {
+        var factory = new RecordingFactory();
+        await using var app = await StartAsync(
+            o =>
+            {
+                o.Plans["free"] = new TenantRateLimit(2, TimeSpan.FromHours(1));
+                o.HostLimit = new TenantRateLimit(7, TimeSpan.FromMinutes(5));
+            },
+            s => s.AddSingleton<TenantKit.RateLimiting.ITenantRateLimiterFactory>(factory));
+        var client = app.GetTestClient();
+
+        Assert.Equal(2, await CountServedAsync(client, "acme.example.com", 4));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, "example.com"));
+
+        Assert.Equal(["t-acme 2/01:00:00", "(host) 7/00:05:00"], factory.Made);
+    }
+
+    private sealed class RecordingFactory : TenantKit.RateLimiting.ITenantRateLimiterFactory
+    {
+        public List<string> Made { get; } = [];
+
+        public System.Threading.RateLimiting.RateLimiter CreateFixedWindow(string partition, int permitLimit, TimeSpan window, int queueLimit)
+        {
+            lock (Made)
+            {
+                Made.Add($"{partition} {permitLimit}/{window}");
+            }
+
+            return new System.Threading.RateLimiting.FixedWindowRateLimiter(new() { PermitLimit = permitLimit, Window = window, QueueLimit = queueLimit });
+        }
+    }
+
+    private static Task<WebApplication> StartAsync(Action<TenantRateLimitOptions> limits, Action<IServiceCollection>? services = null)
         => TestApp.StartAsync(
             b => b.WithHostStrategy("{tenant}.example.com"),
             app =>
@@ -98,7 +132,11 @@ public class TenantRateLimiterTests
                 app.UseRateLimiter();
                 TestApp.MapProbe(app);
             },
-            s => s.AddRateLimiter(o => o.AddTenantLimiter(limits)));
+            s =>
+            {
+                services?.Invoke(s);
+                s.AddRateLimiter(o => o.AddTenantLimiter(limits));
+            });
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string host, string path = "/whoami")
     {

@@ -7,6 +7,7 @@ public sealed record Health(HttpStatusCode Code, string Status, IReadOnlyDiction
 {
     public const string Catalog = "tenantkit-catalog";
     public const string ChangeFeed = "tenantkit-change-feed";
+    public const string RateLimits = "tenantkit-rate-limits";
 
     public string? this[string check] => Checks.TryGetValue(check, out var status) ? status : null;
 
