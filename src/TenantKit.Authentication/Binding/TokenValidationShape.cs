@@ -18,8 +18,12 @@ internal static class TokenValidationShape
             ClockSkew = application.ClockSkew,
             ValidAlgorithms = application.ValidAlgorithms,
             ValidTypes = application.ValidTypes,
-            AuthenticationType = application.AuthenticationType,
         };
+        if (application.AuthenticationType is { } authenticationType)
+        {
+            fresh.AuthenticationType = authenticationType;
+        }
+
         return fresh;
     }
 
