@@ -1,0 +1,1 @@
+global using TenantKit.Authentication.Tests.Infrastructure;
