@@ -11,7 +11,10 @@ namespace TenantKit.Identity.Binding;
 /// token whose principal names another tenant. Registered once in the application (for the host, which then refuses any
 /// principal with a tenant claim) and once in each tenant container, where it runs last.
 /// </summary>
-internal sealed class TenantBearerTokenPostConfigure(TenantInfo? tenant, IDataProtectionProvider protection) : IPostConfigureOptions<BearerTokenOptions>
+/// <remarks>The application's registration passes <paramref name="accessor"/>: its protectors then defer to the current
+/// tenant's (see <see cref="AmbientTenantTicketFormat"/>).</remarks>
+internal sealed class TenantBearerTokenPostConfigure(TenantInfo? tenant, IDataProtectionProvider protection, ITenantContextAccessor? accessor = null)
+    : IPostConfigureOptions<BearerTokenOptions>
 {
     private const string Purpose = "Microsoft.AspNetCore.Authentication.BearerToken";
 
@@ -22,9 +25,17 @@ internal sealed class TenantBearerTokenPostConfigure(TenantInfo? tenant, IDataPr
             return;
         }
 
-        options.BearerTokenProtector = new TenantClaimTicketFormat(
+        ISecureDataFormat<AuthenticationTicket> bearer = new TenantClaimTicketFormat(
             new TicketDataFormat(protection.CreateProtector(Purpose, name, "BearerToken")), tenant?.Id);
-        options.RefreshTokenProtector = new TenantClaimTicketFormat(
+        ISecureDataFormat<AuthenticationTicket> refresh = new TenantClaimTicketFormat(
             new TicketDataFormat(protection.CreateProtector(Purpose, name, "RefreshToken")), tenant?.Id);
+        if (tenant is null && accessor is not null)
+        {
+            bearer = new AmbientTenantTicketFormat(bearer, accessor, name, refresh: false);
+            refresh = new AmbientTenantTicketFormat(refresh, accessor, name, refresh: true);
+        }
+
+        options.BearerTokenProtector = bearer;
+        options.RefreshTokenProtector = refresh;
     }
 }

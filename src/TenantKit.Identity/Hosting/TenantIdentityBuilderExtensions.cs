@@ -51,7 +51,7 @@ public static class TenantIdentityBuilderExtensions
         DecorateClaimsPrincipalFactory(services, factoryType, decoratorType);
         services.AddScoped(typeof(IUserValidator<>).MakeGenericType(userType), typeof(TenantUserLengthValidator<>).MakeGenericType(userType));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, TenantIdentityCookiePostConfigure>());
-        services.AddSingleton<IPostConfigureOptions<BearerTokenOptions>>(sp => new TenantBearerTokenPostConfigure(tenant: null, sp.GetRequiredService<IDataProtectionProvider>()));
+        services.AddSingleton<IPostConfigureOptions<BearerTokenOptions>>(sp => new TenantBearerTokenPostConfigure(tenant: null, sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<ITenantContextAccessor>()));
         services.TryAddSingleton(sp => new HostDataProtection(sp.GetRequiredService<IDataProtectionProvider>()));
         var options = services.AddOptions<TenantIdentityOptions>().ValidateOnStart();
         if (configure is not null)
