@@ -55,17 +55,21 @@ internal sealed class TenantIdentityAdministration<TUser, TRole>(
         if (!await roles.RoleExistsAsync(roleName).ConfigureAwait(false))
         {
             createdRole = Activator.CreateInstance<TRole>();
-            await roles.SetRoleNameAsync(createdRole, roleName).ConfigureAwait(false);
+            await services.GetRequiredService<IRoleStore<TRole>>().SetRoleNameAsync(createdRole, roleName, CancellationToken.None).ConfigureAwait(false);
             Check(await roles.CreateAsync(createdRole).ConfigureAwait(false), "The administrator role could not be created.");
         }
 
+        // Set through the store on the new object: UserManager's setters would save a user that does not exist yet.
         var user = Activator.CreateInstance<TUser>();
-        await users.SetUserNameAsync(user, draft.UserName ?? draft.Email).ConfigureAwait(false);
-        await users.SetEmailAsync(user, draft.Email).ConfigureAwait(false);
-        if (draft.EmailConfirmed && services.GetRequiredService<IUserStore<TUser>>() is IUserEmailStore<TUser> emails)
+        var store = services.GetRequiredService<IUserStore<TUser>>();
+        await store.SetUserNameAsync(user, draft.UserName ?? draft.Email, CancellationToken.None).ConfigureAwait(false);
+        if (store is not IUserEmailStore<TUser> emails)
         {
-            await emails.SetEmailConfirmedAsync(user, confirmed: true, CancellationToken.None).ConfigureAwait(false);
+            throw new InvalidOperationException($"The user store of {typeof(TUser).Name} keeps no e-mail addresses; TenantKit.Identity needs one that does.");
         }
+
+        await emails.SetEmailAsync(user, draft.Email, CancellationToken.None).ConfigureAwait(false);
+        await emails.SetEmailConfirmedAsync(user, draft.EmailConfirmed, CancellationToken.None).ConfigureAwait(false);
 
         var result = await users.CreateAsync(user, draft.Password).ConfigureAwait(false);
         if (result.Succeeded)

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -107,9 +109,8 @@ internal static class TenantUserAdministrationEndpoints<TUser, TRole>
         }
 
         var users = Users(context);
-        var user = new TUser();
-        await users.SetUserNameAsync(user, request.UserName ?? request.Email).ConfigureAwait(false);
-        await users.SetEmailAsync(user, request.Email).ConfigureAwait(false);
+        // Set on the new object (UserManager's setters would save a user that does not exist yet).
+        var user = new TUser { UserName = request.UserName ?? request.Email, Email = request.Email };
         IdentityResult result;
         try
         {
@@ -140,8 +141,10 @@ internal static class TenantUserAdministrationEndpoints<TUser, TRole>
 
         if (request.Password is null && context.RequestServices.GetService<IEmailSender<TUser>>() is { } sender)
         {
-            // An invitation: the user chooses a password with the reset code sent to the address.
-            var code = await users.GeneratePasswordResetTokenAsync(user).ConfigureAwait(false);
+            // An invitation: the user chooses a password with the reset code sent to the address, encoded as Identity's
+            // API endpoints encode theirs (base64url), so MapIdentityApi's /resetPassword takes it.
+            var token = await users.GeneratePasswordResetTokenAsync(user).ConfigureAwait(false);
+            var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
             await sender.SendPasswordResetCodeAsync(user, request.Email, code).ConfigureAwait(false);
         }
 

@@ -69,6 +69,10 @@ public sealed class IdentityApp : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("IDENTITY_TEST_LOGS") == "1")
+        {
+            builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Debug);
+        }
         var shared = database.NewDatabase("shared");
         builder.Services.AddTenantKit(t =>
         {
