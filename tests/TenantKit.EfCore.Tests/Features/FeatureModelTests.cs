@@ -195,3 +195,48 @@ public sealed class PostgresFeatureModelTests(PostgresFixture database) : Featur
         Assert.Contains("Report", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue #17, point 2: the EF Core catalog keeps a tenant's plan and features; another node reads them.</summary>
+public abstract class FeatureCatalogTests<TFixture>(TFixture database) : IClassFixture<TFixture>
+    where TFixture : DatabaseFixture
+{
+    [Fact]
+    public async Task FeaturesEnabledOnOneNode_AreKeptByTheEfCoreCatalog_AndReadByAnother()
+    {
+        var catalog = database.NewDatabase("feature-catalog");
+        await using var a = Node(catalog);
+        await using var b = Node(catalog);
+        using (a.GetRequiredService<ITenantContextAccessor>().BeginHostScope())
+        {
+            var created = await a.GetRequiredService<ITenantAdministration>().CreateAsync(
+                new TenantDraft("acme") { Id = "t-acme", Properties = new Dictionary<string, string> { [TenantFeatureProperties.Plan] = "free" } });
+            await a.GetRequiredService<ITenantFeatureAdministration>().EnableFeatureAsync(created.Id, "reports", enableDependencies: true);
+            await a.GetRequiredService<ITenantFeatureAdministration>().SetPlanAsync(created.Id, "pro");
+        }
+
+        TenantInfo read;
+        using (b.GetRequiredService<ITenantContextAccessor>().BeginHostScope())
+        {
+            read = (await b.GetRequiredService<ITenantAdministration>().GetAsync("t-acme"))!;
+        }
+
+        Assert.Equal(("pro", "exports,reports", 3L), (read.GetProperty(TenantFeatureProperties.Plan), read.GetProperty(TenantFeatureProperties.Features), read.Version));
+        Assert.Equal(["exports", "reports"], b.GetRequiredService<TenantFeatureRegistry>().GetFeatures(read).Enabled);
+    }
+
+    private ServiceProvider Node(string connectionString)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddTenantKit(b => b
+            .WithEfCoreStore(o => database.Configure(o, connectionString))
+            .AddFeature("exports")
+            .AddFeature("reports", f => f.DependsOn("exports"))
+            .AddPlan("free")
+            .AddPlan("pro", "reports"));
+        return services.BuildServiceProvider();
+    }
+}
+
+public sealed class SqliteFeatureCatalogTests(SqliteFixture database) : FeatureCatalogTests<SqliteFixture>(database);
+
+public sealed class PostgresFeatureCatalogTests(PostgresFixture database) : FeatureCatalogTests<PostgresFixture>(database);
