@@ -63,14 +63,16 @@ public class ReadmeExampleTests
         public string? Title { get; set; }
     }
 
-    private sealed class ReportScheduler : BackgroundService
+    private sealed class ReportScheduler : IHostedService
     {
         public bool Started { get; private set; }
 
-        protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        public Task StartAsync(CancellationToken cancellationToken)
         {
             Started = true;
             return Task.CompletedTask;
         }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
