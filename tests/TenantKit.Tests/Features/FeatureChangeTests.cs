@@ -98,6 +98,48 @@ public class FeatureChangeTests
         }
     }
 
+    [Fact]
+    public async Task FeatureChangeOnNodeA_ReachesNodeB_ThroughADistributedChangeFeed_WithoutPolling()
+    {
+        var store = new LoggedTenantStore(TestTenants.Create("acme", id: "acme", properties: new Dictionary<string, string> { [TenantFeatureProperties.Plan] = "free" }));
+        var clock = new FakeTimeProvider(TestTenants.Epoch);
+        await using var a = Node(store, clock);
+        await using var b = Node(store, clock);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // What TenantKit.Redis does between processes: A's local changes are applied on B as remote notices.
+        var syncB = b.GetRequiredService<ITenantChangeSync>();
+        using var bridge = a.GetRequiredService<ITenantChangeFeed>().Subscribe(change =>
+        {
+            if (!change.IsRemote)
+            {
+                _ = Task.Run(async () =>
+                {
+                    await syncB.ApplyRemoteAsync(TenantChangeNotice.From(change));
+                    arrived.TrySetResult();
+                });
+            }
+        });
+        var runtimeB = b.GetRequiredService<ITenantRuntime>();
+        var before = (await b.GetRequiredService<ITenantCatalog>().FindByIdentifierAsync("acme"))!;
+        await using (var old = await runtimeB.AcquireAsync(before))
+        {
+            Assert.False(old.Services.GetRequiredService<ITenantFeatures>().IsEnabled("reports"));
+        }
+
+        using (a.GetRequiredService<ITenantContextAccessor>().BeginHostScope())
+        {
+            await a.GetRequiredService<ITenantFeatureAdministration>().EnableFeatureAsync("acme", "reports", enableDependencies: true);
+        }
+
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var changed = (await b.GetRequiredService<ITenantCatalog>().FindByIdentifierAsync("acme"))!;
+        await using var lease = await runtimeB.AcquireAsync(changed);
+        Assert.Equal(2, changed.Version);
+        Assert.True(lease.Services.GetRequiredService<ITenantFeatures>().IsEnabled("reports"));
+        Assert.Equal(2, lease.GenerationNumber);
+    }
+
     private static ServiceProvider Node(LoggedTenantStore store, TimeProvider time)
         => TestServices.Build(
             b => b
