@@ -104,7 +104,10 @@ internal sealed class TenantRefusals
     /// <summary>404: a request naming no tenant to an endpoint that serves tenants only.</summary>
     public Task TenantRequiredAsync(HttpContext context) => RefuseAsync(context, TenantRequired);
 
-    /// <summary>404 as for an unknown path: the tenant lacks the endpoint's feature.</summary>
+    /// <summary>
+    /// 404 as for an unknown path: the tenant lacks the endpoint's feature. Without <c>Cache-Control: no-store</c>, which
+    /// ASP.NET Core's own 404 does not send either: the two answers must not be told apart.
+    /// </summary>
     public Task FeatureAbsentAsync(HttpContext context)
     {
         AdapterLog.Refused(_logger, FeatureAbsent.Status, "feature-absent");
@@ -113,7 +116,7 @@ internal sealed class TenantRefusals
             Status = FeatureAbsent.Status,
             Type = FeatureAbsent.Type,
             Title = FeatureAbsent.Title,
-        }, retryAfter: null);
+        }, retryAfter: null, noStore: false);
     }
 
     /// <summary>403: the tenant is suspended.</summary>

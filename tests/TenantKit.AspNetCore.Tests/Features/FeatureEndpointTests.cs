@@ -41,10 +41,33 @@ public class FeatureEndpointTests
 
         Assert.Equal(unknown.StatusCode, absent.StatusCode);
         Assert.Equal(unknown.Content.Headers.ContentType?.ToString(), absent.Content.Headers.ContentType?.ToString());
+        Assert.Equal(
+            string.Join("\n", unknown.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value)}").Order(StringComparer.Ordinal)),
+            string.Join("\n", absent.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value)}").Order(StringComparer.Ordinal)));
         var absentBody = await BodyWithoutTraceAsync(absent);
         Assert.Equal(await BodyWithoutTraceAsync(unknown), absentBody);
         Assert.DoesNotContain("feature", absentBody, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.5", JsonNode.Parse(absentBody)!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AbsentFeature_WithoutTheApplicationsProblemDetailsService_IsTenantKitsOwnNotFoundDocument()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b
+                .WithInMemoryStore(new TenantDraft("acme") { Id = "t-acme" })
+                .WithHostStrategy("{tenant}.example.com")
+                .AddFeature("reports"),
+            app =>
+            {
+                app.UseTenantKit();
+                app.MapGet("/reports", () => "reports").RequireFeature("reports");
+            });
+
+        using var response = await app.GetTestClient().SendAsync(TestApp.Get("acme.example.com", "/reports"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Snapshooter.Xunit.Snapshot.Match(await TenantKit.AspNetCore.Tests.Problems.ProblemDetailsTests.ShapeAsync(response));
     }
 
     [Fact]

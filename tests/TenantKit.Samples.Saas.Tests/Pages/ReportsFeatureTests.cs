@@ -43,6 +43,16 @@ public sealed class ReportsFeatureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThePathBaseFallback_ServesReportsToGlobex_AndIs404ForAcme()
+    {
+        var globex = await _visitor.HtmlAsync(Host("/t/globex/reports"));
+        using var acme = await _visitor.GetAsync(Host("/t/acme/reports"));
+
+        Assert.Equal("2", Field(globex, "report-total"));
+        Assert.Equal(HttpStatusCode.NotFound, acme.StatusCode);
+    }
+
+    [Fact]
     public async Task TheHomePage_LinksToReports_OnlyForTenantsWithTheFeature()
     {
         Assert.Equal("Reports", Field(await _visitor.HtmlAsync(At("globex")), "reports-link"));
