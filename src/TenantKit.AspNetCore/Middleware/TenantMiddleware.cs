@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TenantKit.AspNetCore.Diagnostics;
 using TenantKit.AspNetCore.Resolution;
 using TenantKit.Features;
 using TenantKit.Resolution;
@@ -27,6 +28,8 @@ internal sealed class TenantMiddleware
     private readonly ClaimTenantStrategy[] _claims;
     private readonly TenantRequestRunner _runner;
     private readonly TenantRefusals _refusals;
+    private readonly TenantFeatureRegistry? _features;
+    private readonly ILogger _logger;
     private RequestDelegate? _reroute;
 
     public TenantMiddleware(RequestDelegate next, IServiceProvider services)
@@ -43,6 +46,8 @@ internal sealed class TenantMiddleware
         _paths = [.. strategies.PathBase];
         _claims = [.. strategies.Claims];
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TenantKit.AspNetCore.TenantMiddleware");
+        _logger = logger;
+        _features = services.GetService<TenantFeatureRegistry>();
         _refusals = new TenantRefusals(logger, services.GetRequiredService<IOptions<TenantCatalogOptions>>().Value.StoreRetryInterval);
         _runner = new TenantRequestRunner(next, _accessor, logger, _refusals);
     }
@@ -251,10 +256,23 @@ internal sealed class TenantMiddleware
         if (endpoint?.Metadata.GetOrderedMetadata<RequireFeatureAttribute>() is { Count: > 0 } required && !HasFeatures(lease, required))
         {
             lease.Dispose();
+            WarnOfUndeclaredFeatures(endpoint, required);
             return _refusals.FeatureAbsentAsync(context);
         }
 
         return _runner.RunAsync(context, lease.Tenant, lease);
+    }
+
+    /// <summary>On a refusal (never on the served path): an endpoint that names a feature nobody declared is a typo, logged.</summary>
+    private void WarnOfUndeclaredFeatures(Endpoint endpoint, IReadOnlyList<RequireFeatureAttribute> required)
+    {
+        foreach (var mark in required)
+        {
+            if (_features?.Find(mark.Feature) is null)
+            {
+                AdapterLog.UndeclaredFeature(_logger, endpoint.DisplayName ?? "(unnamed)", mark.Feature);
+            }
+        }
     }
 
     private static bool HasFeatures(TenantLease lease, IReadOnlyList<RequireFeatureAttribute> required)

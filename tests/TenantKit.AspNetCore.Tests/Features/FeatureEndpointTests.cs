@@ -71,6 +71,20 @@ public class FeatureEndpointTests
     }
 
     [Fact]
+    public async Task AnEndpointNamingAnUndeclaredFeature_Is404ForEveryTenant_AndLoggedAsAWarning()
+    {
+        var logs = new WarningCollector();
+        await using var app = await StartAsync(
+            app => app.MapGet("/typo", () => "never").RequireFeature("reprots"),
+            s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+
+        using var response = await app.GetTestClient().SendAsync(TestApp.Get("globex.example.com", "/typo"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(logs.Messages, m => m.Contains("'reprots', which is not declared", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FeatureEndpoint_WithoutATenant_IsRefusedAsRequireTenant()
     {
         await using var app = await StartAsync();
@@ -177,6 +191,34 @@ public class FeatureEndpointTests
     }
 
     internal sealed class Reporter;
+
+    /// <summary>Keeps the warnings the application logs.</summary>
+    private sealed class WarningCollector : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _messages = new();
+
+        public IReadOnlyCollection<string> Messages => _messages;
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+            => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                _messages.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 
     internal sealed class Exporter;
 }
