@@ -3,6 +3,15 @@ using TenantKit.Benchmarks.Runtime;
 
 // dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'        (BenchmarkDotNet; e.g. --filter '*TenantFilter*' --job short)
 // dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- resident 10000      (memory report)
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- requests 21 200000  (interleaved per-request harness)
+if (args.Length > 0 && args[0] == "requests")
+{
+    TenantKit.Benchmarks.AspNetCore.RequestHarness.Run(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 21,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "resident")
 {
     var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;

@@ -1,14 +1,17 @@
 using System.Net;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Razor.TagHelpers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.FeatureManagement;
 using Microsoft.FeatureManagement.AspNetCore;
 using Microsoft.FeatureManagement.Mvc;
+using Microsoft.FeatureManagement.Mvc.TagHelpers;
 using TenantKit.Features;
 
 namespace TenantKit.FeatureManagement.Tests;
@@ -40,6 +43,7 @@ public sealed class FeatureManagerTests : IAsyncLifetime
         _app = builder.Build();
         _app.UseTenantKit();
         _app.MapGet("/gated", () => "gated").WithFeatureGate("reports");
+        _app.MapGet("/tag-helper", (Func<HttpContext, Task<string>>)RenderFeatureTagHelperAsync);
         _app.MapControllers();
         await _app.StartAsync();
     }
@@ -124,11 +128,38 @@ public sealed class FeatureManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FeatureTagHelper_ActivatedFromTheRequestsServices_RendersOnlyForTenantsWithTheFeature()
+    {
+        var client = _app.GetTestClient();
+
+        Assert.Equal("reports link", await client.GetStringAsync("http://globex.example.com/tag-helper"));
+        Assert.Equal(string.Empty, await client.GetStringAsync("http://acme.example.com/tag-helper"));
+    }
+
+    [Fact]
     public void TheApplicationsOwnFeatureManager_IsNotATenants()
     {
         var host = _app.Services.GetRequiredService<IFeatureDefinitionProvider>();
 
         Assert.IsNotType<TenantFeatureDefinitionProvider>(host);
+    }
+
+    /// <summary>
+    /// Runs Microsoft.FeatureManagement's <c>&lt;feature name="reports"&gt;</c> tag helper as a Razor view does: activated
+    /// from the request's services (Razor's tag helper activator uses <c>ActivatorUtilities</c> on them), then processed
+    /// over the element's content.
+    /// </summary>
+    private static async Task<string> RenderFeatureTagHelperAsync(HttpContext context)
+    {
+        var helper = ActivatorUtilities.CreateInstance<FeatureTagHelper>(context.RequestServices);
+        helper.Name = "reports";
+        var tagContext = new TagHelperContext([], new Dictionary<object, object>(), "feature-1");
+        var output = new TagHelperOutput("feature", [], (_, _) => Task.FromResult<TagHelperContent>(new DefaultTagHelperContent().SetContent("reports link")));
+        output.Content.SetContent("reports link");
+        await helper.ProcessAsync(tagContext, output);
+        using var writer = new StringWriter();
+        output.WriteTo(writer, HtmlEncoder.Default);
+        return writer.ToString();
     }
 }
 

@@ -64,7 +64,7 @@ internal sealed class CachingTenantCatalog : ITenantCatalog, IDisposable
         => Find(identifier, null, null, cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>A cached tenant found is remembered by the string object and reader for <see cref="TryRecall"/>.</remarks>
+    /// <remarks>A cached tenant found is remembered by the source's text and reader for <see cref="TryRecall"/>.</remarks>
     public ValueTask<TenantInfo?> FindByIdentifierAsync(ReadOnlyMemory<char> identifier, string source, object reader, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);

@@ -38,8 +38,8 @@ public interface ITenantCatalog
     /// <summary>
     /// Finds a tenant by an identifier that <paramref name="reader"/> read from the string <paramref name="source"/>, as
     /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> does; a catalog that recalls (see
-    /// <see cref="TryRecall"/>) may remember the answer by that very string object. Web servers hand a keep-alive
-    /// connection the same string object for a repeated header value, so the next request can skip parsing and lookup.
+    /// <see cref="TryRecall"/>) may remember the answer by that string's text, so a later request that reads the same text
+    /// (a repeated <c>Host</c> header value, whether the same string object or a new one) can skip parsing and lookup.
     /// The default implementation calls <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> and
     /// remembers nothing: a decorator that does not implement the recall sees every lookup.
     /// </summary>
@@ -56,15 +56,15 @@ public interface ITenantCatalog
         => FindByIdentifierAsync(identifier, cancellationToken);
 
     /// <summary>
-    /// Recalls, without parsing, validating or hashing, the tenant last found through
-    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, string, object, CancellationToken)"/> for exactly this
-    /// <paramref name="source"/> string object and <paramref name="reader"/>, as long as the catalog would still answer
+    /// Recalls, without parsing, validating or a case-insensitive lookup, the tenant last found through
+    /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, string, object, CancellationToken)"/> for this
+    /// <paramref name="source"/> text (compared ordinally) and <paramref name="reader"/>, as long as the catalog would still answer
     /// it (no change reached the catalog since, and the cached entry has not expired). Needs no cancellation token. The
     /// default implementation recalls nothing: callers then look up through
     /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, string, object, CancellationToken)"/>, so a decorator that
     /// does not implement the recall is never read around; one that does forwards both members to the catalog it wraps.
     /// </summary>
-    /// <param name="source">The string object the identifier was read from.</param>
+    /// <param name="source">The string the identifier was read from.</param>
     /// <param name="reader">What read it, as passed to the lookup.</param>
     /// <param name="tenant">The tenant recalled.</param>
     /// <returns><see langword="true"/> when a tenant was recalled.</returns>

@@ -2,8 +2,8 @@ namespace TenantKit.Resolution;
 
 /// <summary>
 /// A strategy whose answer is a pure function of one string it reads from the context (the <c>Host</c> header, one
-/// header's value). TenantKit's resolver asks the catalog to remember its answer by that string object (see
-/// <see cref="ITenantCatalog.TryRecall"/>), so a connection that sends the same header string again skips parsing and
+/// header's value). TenantKit's resolver asks the catalog to remember its answer by that string's text (see
+/// <see cref="ITenantCatalog.TryRecall"/>), so a request that sends the same header value again skips parsing and
 /// lookup. Implement it on a strategy of your own to take part; a strategy that does not is asked through
 /// <see cref="ITenantStrategy{TContext}.GetIdentifierAsync"/> every time.
 /// </summary>

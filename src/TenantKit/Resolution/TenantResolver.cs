@@ -38,7 +38,7 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 
         _strategies = [.. strategies];
         // The strategy itself is the reader the catalog files recalled answers under: two strategies reading the same
-        // string object never recall each other's answer.
+        // text never recall each other's answer.
         _sources = [.. strategies.Select(s => s as ITenantSourceStrategy<TContext>)];
     }
 
@@ -58,7 +58,7 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
 
             if (source is not null)
             {
-                // The same string object as a recent request (a keep-alive connection's Host header): its tenant,
+                // The same text as a recent request (a repeated Host header, new string object or not): its tenant,
                 // unless the catalog changed since or the entry expired.
                 if (_catalog.TryRecall(source, reader!, out var recalled))
                 {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TenantKit.Catalog;
@@ -6,9 +7,9 @@ using TenantKit.Tests.Support;
 namespace TenantKit.Tests.Catalog;
 
 /// <summary>
-/// Answers remembered by the string object they were read from (<see cref="RecentLookups{TValue}"/>, and the catalog's
-/// <see cref="CachingTenantCatalog.TryRecall"/> over it): only that very object, read by the same reader, recalls, and
-/// any catalog change or expiry forgets.
+/// Answers remembered by the text of the string they were read from (<see cref="RecentLookups{TValue}"/>, and the
+/// catalog's <see cref="CachingTenantCatalog.TryRecall"/> over it): only the same text (ordinal), read by the same reader,
+/// recalls, without keeping the request's string alive, and any catalog change or expiry forgets.
 /// </summary>
 public sealed class RecallTests : IAsyncLifetime
 {
@@ -34,7 +35,7 @@ public sealed class RecallTests : IAsyncLifetime
     public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
-    public void Lookups_RecallOnlyTheSameStringObjectReaderAndEpoch()
+    public void Lookups_RecallOnlyTheSameTextReaderAndEpoch()
     {
         var lookups = new RecentLookups<object>();
         var source = NewString("acme.example.com");
@@ -44,9 +45,58 @@ public sealed class RecallTests : IAsyncLifetime
 
         Assert.True(lookups.TryGet(source, Reader, 3, out var recalled));
         Assert.Same(answer, recalled);
-        Assert.False(lookups.TryGet(NewString("acme.example.com"), Reader, 3, out _), "an equal string that is another object");
+        Assert.True(lookups.TryGet(NewString("acme.example.com"), Reader, 3, out var again), "an equal string that is another object");
+        Assert.Same(answer, again);
+        Assert.False(lookups.TryGet(NewString("ACME.example.com"), Reader, 3, out _), "the same name in other letter cases");
+        Assert.False(lookups.TryGet(NewString("acme.example.co"), Reader, 3, out _), "a prefix");
+        Assert.False(lookups.TryGet(NewString("acme.example.com."), Reader, 3, out _), "a longer text");
         Assert.False(lookups.TryGet(source, new object(), 3, out _), "another reader");
         Assert.False(lookups.TryGet(source, Reader, 4, out _), "another epoch");
+    }
+
+    [Fact]
+    public void Lookups_RememberingAnEqualTextAgain_KeepsTheFirstStringObject()
+    {
+        // A request's new Host string must not be kept alive by the table: that is what cost a collection per request.
+        var lookups = new RecentLookups<object>();
+        var first = NewString("acme.example.com");
+        var answer = new object();
+        lookups.Remember(first, Reader, answer, 0);
+
+        var weak = RememberEqualCopy(lookups, "acme.example.com", answer);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.False(weak.TryGetTarget(out _), "the table kept the second string object alive");
+        Assert.Same(first, lookups.RememberedSource("acme.example.com"));
+        Assert.True(lookups.TryGet(NewString("acme.example.com"), Reader, 0, out _));
+    }
+
+    [Fact]
+    public void Lookups_AnotherAnswerOrEpochForTheSameText_Replaces()
+    {
+        var lookups = new RecentLookups<object>();
+        lookups.Remember(NewString("acme.example.com"), Reader, "old", 0);
+
+        lookups.Remember(NewString("acme.example.com"), Reader, "new", 1);
+
+        Assert.False(lookups.TryGet(NewString("acme.example.com"), Reader, 0, out _));
+        Assert.True(lookups.TryGet(NewString("acme.example.com"), Reader, 1, out var recalled));
+        Assert.Equal("new", recalled);
+    }
+
+    [Fact]
+    public void Lookups_IndexOf_SpreadsManyHostNamesOverTheTable()
+    {
+        // Look-alike host names (one digit apart) must not pile into a few slots, or recalls would keep evicting.
+        var used = new HashSet<int>();
+        for (var i = 0; i < RecentLookups<object>.Size; i++)
+        {
+            used.Add(RecentLookups<object>.IndexOf($"t{i:D5}.example.com"));
+        }
+
+        // A uniform hash fills about 1 - 1/e (63%) of the slots with as many keys as slots.
+        Assert.InRange(used.Count, RecentLookups<object>.Size * 55 / 100, RecentLookups<object>.Size);
     }
 
     [Fact]
@@ -106,14 +156,16 @@ public sealed class RecallTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Catalog_RecallsACachedTenantByItsSourceObject()
+    public async Task Catalog_RecallsACachedTenantByItsSourceText()
     {
         var source = NewString("acme.example.com");
         var found = await FindAsync(source);
 
         Assert.True(Cache.TryRecall(source, Reader, out var recalled));
         Assert.Same(found, recalled);
-        Assert.False(Cache.TryRecall(NewString("acme.example.com"), Reader, out _));
+        Assert.True(Cache.TryRecall(NewString("acme.example.com"), Reader, out var byText), "a new string with the same text");
+        Assert.Same(found, byText);
+        Assert.False(Cache.TryRecall(NewString("globex.example.com"), Reader, out _), "a text never looked up");
         Assert.Equal(1, _store.IdentifierLookups);
     }
 
@@ -239,6 +291,15 @@ public sealed class RecallTests : IAsyncLifetime
         var identifier = source.AsMemory(0, source.IndexOf('.'));
         await Cache.FindByIdentifierAsync(identifier, source, Reader, CancellationToken.None);
         return await Cache.FindByIdentifierAsync(identifier, source, Reader, CancellationToken.None);
+    }
+
+    /// <summary>Remembers a new copy of <paramref name="text"/> and returns only a weak reference to it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<string> RememberEqualCopy(RecentLookups<object> lookups, string text, object answer)
+    {
+        var copy = NewString(text);
+        lookups.Remember(copy, Reader, answer, 0);
+        return new WeakReference<string>(copy);
     }
 
     /// <summary>A string equal to <paramref name="value"/> but never the same object as any other.</summary>

@@ -63,7 +63,7 @@ public sealed class DecoratedCatalogTests : IAsyncLifetime
         var resolver = Build(inner => decorator = new ForwardingCatalog(inner));
         var acme = new Request(NewString("acme"));
 
-        // From the store, then from the cache, which remembers the string object.
+        // From the store, then from the cache, which remembers the text.
         await resolver.ResolveAsync(acme);
         await resolver.ResolveAsync(acme);
         var lookups = decorator.Lookups;
@@ -74,7 +74,8 @@ public sealed class DecoratedCatalogTests : IAsyncLifetime
         Assert.Equal("acme", (await resolver.ResolveAsync(acme)).Tenant?.Identifier);
         Assert.Equal(lookups, decorator.Lookups);
         Assert.Equal(recalls + 2, decorator.Recalls);
-        Assert.False(resolver.TryResolveRecent(new Request(NewString("acme")), out _), "another string object is not recalled");
+        Assert.True(resolver.TryResolveRecent(new Request(NewString("acme")), out _), "another string object with the same text is recalled");
+        Assert.False(resolver.TryResolveRecent(new Request(NewString("globex")), out _), "a text never looked up is not recalled");
     }
 
     [Fact]

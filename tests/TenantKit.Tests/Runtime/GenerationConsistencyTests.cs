@@ -62,11 +62,16 @@ public class GenerationConsistencyTests
             Assert.Same(old.Tenant, old.Services.GetRequiredService<TenantInfo>());
         }
 
-        gates.Open();
+        // Joined while the build is still held at the gate, so it waits for that build and starts no other (asked
+        // after the gate opened, it could find the build done and start a third generation).
+        Task joined;
         using (h.HostScope())
         {
-            await h.Runtime.ReloadAsync(v2).AsTask().WaitAsync(TimeSpan.FromSeconds(10)); // The build in flight.
+            joined = h.Runtime.ReloadAsync(v2).AsTask();
         }
+
+        gates.Open();
+        await joined.WaitAsync(TimeSpan.FromSeconds(10));
 
         await using var lease = await h.Runtime.AcquireAsync(v2);
         Assert.Equal((2, "Acme Corp"), (lease.GenerationNumber, lease.Tenant.Name));
