@@ -114,15 +114,29 @@ public static class TenantIdentityBuilderExtensions
         }
     }
 
-    /// <summary>Makes the tenant-binding factory around the application's registration.</summary>
-    private sealed class ClaimsFactoryMarker(ServiceDescriptor original, Type decoratorType)
+    /// <summary>
+    /// Makes the tenant-binding factory around the application's registration, once per scope (each request that signs
+    /// in or validates a cookie). Both constructors are bound once: reflection's per-call invocation re-emits its stub
+    /// whenever the GC drops the type's reflection cache, which a busy tenant app does all the time.
+    /// </summary>
+    private sealed class ClaimsFactoryMarker
     {
+        private readonly ServiceDescriptor _original;
+        private readonly Func<object, TenantInfo?, object> _decorate;
+        private ObjectFactory? _inner;
+
+        public ClaimsFactoryMarker(ServiceDescriptor original, Type decoratorType)
+        {
+            _original = original;
+            _decorate = TenantUserClaimsPrincipalFactory.Constructor(decoratorType.GenericTypeArguments[0]);
+        }
+
         public object Create(IServiceProvider services)
         {
-            var inner = original.ImplementationInstance
-                ?? original.ImplementationFactory?.Invoke(services)
-                ?? ActivatorUtilities.CreateInstance(services, original.ImplementationType!);
-            return Activator.CreateInstance(decoratorType, inner, services.GetService<TenantInfo>())!;
+            var inner = _original.ImplementationInstance
+                ?? _original.ImplementationFactory?.Invoke(services)
+                ?? (_inner ??= ActivatorUtilities.CreateFactory(_original.ImplementationType!, Type.EmptyTypes))(services, null);
+            return _decorate(inner, services.GetService<TenantInfo>());
         }
     }
 }

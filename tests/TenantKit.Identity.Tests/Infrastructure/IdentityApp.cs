@@ -96,6 +96,7 @@ public sealed class IdentityApp : IAsyncDisposable
         {
             database.Configure(options, location.ConnectionString!);
             options.ConfigureWarnings(w => w.Throw(CoreEventId.ManyServiceProvidersCreatedWarning));
+            options.AddInterceptors(SqliteWalInterceptor.Instance);
         });
         builder.Services.AddAuthorization();
         builder.Services.AddSingleton<CapturingEmailSender>();
