@@ -66,7 +66,7 @@ public sealed class IdentityApp : IAsyncDisposable
         return [.. tenants];
     }
 
-    public static async Task<IdentityApp> StartAsync(DatabaseFixture database, Action<TenantKitBuilder>? tenantKit = null, bool pathBase = false)
+    public static async Task<IdentityApp> StartAsync(DatabaseFixture database, Action<TenantKitBuilder>? tenantKit = null, bool pathBase = false, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
@@ -111,6 +111,7 @@ public sealed class IdentityApp : IAsyncDisposable
 
         // A cheap hash, so thousands of sign-ins run in seconds; production keeps Identity's default (100,000).
         builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1);
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseTenantKit();
