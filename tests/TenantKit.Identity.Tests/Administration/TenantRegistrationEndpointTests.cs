@@ -125,6 +125,26 @@ public sealed class TenantRegistrationEndpointTests(SqliteFixture database) : IC
     }
 
     [Theory]
+    [InlineData("email")]
+    [InlineData("userName")]
+    public async Task OverLongAdministratorName_Is400IdentityValidation_NotA500_AndNoTenantIsLeftBehind(string field)
+    {
+        await using var app = await IdentityApp.StartAsync(database);
+        var longName = new string('a', 300) + "@hooli.example";
+        object body = field == "email"
+            ? new { identifier = "hooli", administrator = new { email = longName, password = IdentityApp.Password } }
+            : new { identifier = "hooli", administrator = new { email = "gavin@hooli.example", password = IdentityApp.Password, userName = longName } };
+
+        using var response = await app.SendAsync(HttpMethod.Post, string.Empty, IdentityApp.RegistrationPath, body, HostKey());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ProblemAsync(response);
+        Assert.Equal(TenantIdentityProblemTypes.IdentityValidation, problem.GetProperty("type").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty("administrator." + field, out _), problem.ToString());
+        Assert.Null(await FindAsync(app, "hooli"));
+    }
+
+    [Theory]
     [InlineData("{", "body")]
     [InlineData("{\"identifier\":\"hooli\"}", "administrator.email")]
     [InlineData("{\"identifier\":\"hooli\",\"administrator\":{\"email\":\"a@b.example\"}}", "administrator.password")]

@@ -49,7 +49,7 @@ public sealed class HostConsoleScenarioTests(BrowserFixture chromium) : IClassFi
             await Expect(page.Locator("[data-field=message]")).ToContainTextAsync("Created initech");
             var initech = page.Locator("tr[data-tenant=initech]");
             await Expect(initech.Locator("[data-field=state]")).ToHaveTextAsync("active");
-            await Expect(initech.Locator("[data-field=resident]")).ToHaveTextAsync("not loaded");
+            // Its administrator was made inside it, so initech may be in memory already (until it idles out, below).
             await Expect(initech.Locator("[data-field=user-count]")).ToHaveTextAsync("1");
             await page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("01-console-initech-created"), FullPage = true });
 
