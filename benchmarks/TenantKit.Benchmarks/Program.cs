@@ -3,6 +3,14 @@ using TenantKit.Benchmarks.Runtime;
 
 // dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- --filter '*'        (BenchmarkDotNet; e.g. --filter '*TenantFilter*' --job short)
 // dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- resident 10000      (memory report)
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- identity 15          (Identity, interleaved ratios)
+if (args.Length > 0 && args[0] == "identity")
+{
+    var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15;
+    await TenantKit.Benchmarks.Identity.InterleavedIdentityReport.RunAsync(rounds);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "resident")
 {
     var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
