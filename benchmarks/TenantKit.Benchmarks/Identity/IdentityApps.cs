@@ -17,7 +17,7 @@ namespace TenantKit.Benchmarks.Identity;
 /// single-tenant Identity app, and TenantKit Identity (host strategy, shared tables, <c>IsolateAuthentication()</c>,
 /// <c>AddTenantKit()</c>) serving tenant acme among three. Each has one user, and maps <c>POST /signin</c> (a password
 /// sign-in with <see cref="SignInManager{TUser}"/>, which sets Identity's cookie) and <c>GET /me</c> (authenticated by
-/// that cookie: 200 or 401). Requests go through <see cref="TestServer.SendAsync"/>, with no HTTP client in between.
+/// that cookie: 200 or 401) and <c>GET /find</c> (<c>UserManager.FindByNameAsync</c> only). Requests go through <see cref="TestServer.SendAsync"/>, with no HTTP client in between.
 /// </summary>
 public sealed class IdentityApps : IAsyncDisposable
 {
@@ -59,6 +59,18 @@ public sealed class IdentityApps : IAsyncDisposable
             c.Request.Method = HttpMethods.Post;
             c.Request.Host = new HostString(host);
             c.Request.Path = "/signin";
+        });
+        return context.Response.StatusCode;
+    }
+
+    /// <summary>One request that only finds the user by name (the data path of a sign-in, without the hash or the cookie).</summary>
+    public static async Task<int> FindOnceAsync(TestServer server, string host)
+    {
+        var context = await server.SendAsync(c =>
+        {
+            c.Request.Method = HttpMethods.Get;
+            c.Request.Host = new HostString(host);
+            c.Request.Path = "/find";
         });
         return context.Response.StatusCode;
     }
@@ -120,6 +132,7 @@ public sealed class IdentityApps : IAsyncDisposable
         app.MapPost("/signin", async (SignInManager<TUser> signIn) =>
             (await signIn.PasswordSignInAsync(Email, Password, isPersistent: false, lockoutOnFailure: false)).Succeeded ? Results.Ok() : Results.Unauthorized());
         app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? Results.Ok() : Results.Unauthorized());
+        app.MapGet("/find", async (UserManager<TUser> users) => await users.FindByNameAsync(Email) is not null ? Results.Ok() : Results.NotFound());
     }
 
     private async Task<WebApplication> StartPlainAsync(int hashIterations)

@@ -21,6 +21,9 @@ public static class InterleavedIdentityReport
             await CompareAsync("Cookie validation per request", rounds, 2_000,
                 () => IdentityApps.MeOnceAsync(cheap.Plain, "localhost", cheap.PlainCookie),
                 () => IdentityApps.MeOnceAsync(cheap.TenantKit, "acme.example.com", cheap.TenantKitCookie));
+            await CompareAsync("Find the user by name (a request, one query)", rounds, 1_000,
+                () => IdentityApps.FindOnceAsync(cheap.Plain, "localhost"),
+                () => IdentityApps.FindOnceAsync(cheap.TenantKit, "acme.example.com"));
             await CompareAsync("Password sign-in, 1 PBKDF2 iteration", rounds, 500,
                 () => IdentityApps.SignInOnceAsync(cheap.Plain, "localhost"),
                 () => IdentityApps.SignInOnceAsync(cheap.TenantKit, "acme.example.com"));
