@@ -12,6 +12,14 @@ if (args.Length > 0 && args[0] == "requests")
     return;
 }
 
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- identity 15          (Identity, interleaved ratios)
+if (args.Length > 0 && args[0] == "identity")
+{
+    var rounds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15;
+    await TenantKit.Benchmarks.Identity.InterleavedIdentityReport.RunAsync(rounds);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "resident")
 {
     var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;

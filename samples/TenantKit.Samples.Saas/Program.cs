@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using TenantKit;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
+using TenantKit.Samples.Saas.Identity;
 using TenantKit.Samples.Saas.Tenancy;
 using TenantKit.Data;
 using TenantKit.Runtime;
@@ -25,23 +27,49 @@ services.AddRazorPages(o =>
 {
     o.Conventions.AuthorizeFolder("/Console");
     o.Conventions.AllowAnonymousToPage("/Console/SignIn");
+    o.Conventions.AuthorizeFolder("/Admin");
 }).AddMvcOptions(o => o.Filters.Add<PageMethodFilter>());
 
 // Every error status the framework answers without a body (404 for an unknown path, 405 for a method a page does not
 // handle) becomes an RFC 9457 problem document, like TenantKit's own refusals.
 services.AddProblemDetails();
 
-// The host console signs in with a cookie. Authentication runs inside each request's tenant (UseTenantKit adds it
-// there), and IsolateAuthentication below gives each tenant its own data protection: the host's cookie means nothing
-// to a tenant.
-services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+// Two kinds of sign-in. The host console signs in with a cookie of its own (Sample:Host); each tenant's people sign in
+// with ASP.NET Core Identity, as users of that tenant only (TenantKit.Identity below). The default scheme picks one by
+// where the request is: Identity's cookie inside a tenant, the console's on the bare host name. Authentication runs
+// inside each request's tenant (UseTenantKit adds it there), and IsolateAuthentication below gives each tenant its own
+// data protection and cookie names: a cookie of acme means nothing at globex or at the host, and the reverse.
+const string SignInScheme = "sample";
+services.AddAuthentication(SignInScheme)
+    .AddPolicyScheme(SignInScheme, "Tenant users or the host", o => o.ForwardDefaultSelector = context =>
+        context.GetTenant() is null ? CookieAuthenticationDefaults.AuthenticationScheme : IdentityConstants.ApplicationScheme)
+    .AddCookie(o =>
+    {
+        o.LoginPath = "/console/signin";
+        o.LogoutPath = "/console/signout";
+        o.Cookie.Name = "tenantkit-sample-host";
+        o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        o.SlidingExpiration = true;
+    })
+    .AddIdentityCookies();
+services.ConfigureApplicationCookie(o =>
 {
-    o.LoginPath = "/console/signin";
-    o.LogoutPath = "/console/signout";
-    o.Cookie.Name = "tenantkit-sample-host";
-    o.ExpireTimeSpan = TimeSpan.FromHours(8);
-    o.SlidingExpiration = true;
+    o.LoginPath = "/account/signin";
+    o.LogoutPath = "/account/signout";
+    o.AccessDeniedPath = "/account/signin";
 });
+
+// Each tenant's users and roles live with its notes (shared tables or its own database), and the same e-mail registers
+// at acme and at globex independently. AddTenantKit() binds Identity to the tenant: the tenant claim in every sign-in,
+// checked at every request, and lockout on the application's TimeProvider.
+services.AddTenantDbContext<SampleIdentityContext>((location, sp, o) => sp.GetRequiredService<SampleDatabase>().Configure(o, location.ConnectionString!));
+services.AddIdentityCore<SampleUser>(o => o.User.RequireUniqueEmail = true)
+    .AddRoles<IdentityRole>()
+    .AddSignInManager()
+    .AddEntityFrameworkStores<SampleIdentityContext>()
+    .AddDefaultTokenProviders()
+    .AddTenantKit();
+services.AddSingleton<SampleAccounts>();
 services.AddAuthorization();
 
 // Data protection keys (cookies, antiforgery) live with the sample's data, so sign-ins survive a restart.
@@ -75,7 +103,8 @@ services.AddTenantKit(tenants => tenants
     // Features: "reports" (the Reports page) comes with the pro plan; the console adds or removes it per tenant.
     .AddSampleFeatures()
     // Each tenant's tables are created where its rows live when it is first loaded.
-    .ProvisionTenantDatabases<NotesDbContext>());
+    .ProvisionTenantDatabases<NotesDbContext>()
+    .ProvisionTenantDatabases<SampleIdentityContext>());
 
 // The data layer: shared tables in the shared database, or (tenant property TenantKit:Isolation=DatabasePerTenant) a
 // database of the tenant's own, from the template.

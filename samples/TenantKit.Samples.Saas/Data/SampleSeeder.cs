@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using TenantKit.Samples.Saas.Identity;
 using TenantKit.Samples.Saas.Tenancy;
 using TenantKit.Catalog;
 
@@ -6,7 +8,7 @@ namespace TenantKit.Samples.Saas.Data;
 
 /// <summary>
 /// On the first run (an empty catalog), adds the tenants <c>acme</c> (shared tables, free plan) and <c>globex</c> (its
-/// own database, pro plan) as the host, then a few notes in each, as that tenant. Runs at start-up, before requests
+/// own database, pro plan) as the host, then a few notes and users (<see cref="SampleAccounts.Seeded"/>) in each, as that tenant. Runs at start-up, before requests
 /// are served.
 /// </summary>
 public sealed class SampleSeeder(
@@ -48,6 +50,7 @@ public sealed class SampleSeeder(
             await using (var scope = services.CreateAsyncScope())
             {
                 await scope.ServiceProvider.GetRequiredService<NotesDbContext>().Database.EnsureTenantTablesAsync(cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<SampleIdentityContext>().Database.EnsureTenantTablesAsync(cancellationToken);
             }
 
             var existing = await administration.ListAsync(new TenantQuery { Take = 1 }, cancellationToken);
@@ -75,10 +78,22 @@ public sealed class SampleSeeder(
                 }
 
                 await db.SaveChangesAsync(ct);
+
+                // The tenant's own people, in its own Identity tables: the README's tour lists them.
+                var users = tenantServices.GetRequiredService<UserManager<SampleUser>>();
+                var roles = tenantServices.GetRequiredService<RoleManager<IdentityRole>>();
+                foreach (var account in SampleAccounts.Seeded.Where(a => a.Tenant == tenant.Identifier))
+                {
+                    var result = await SampleAccounts.CreateAsync(users, roles, account.Email, account.Password, account.Administrator);
+                    if (!result.Succeeded)
+                    {
+                        throw new InvalidOperationException($"Seeding {account.Email} at {tenant.Identifier} failed: {string.Join(" ", result.Errors.Select(e => e.Description))}");
+                    }
+                }
             }, cancellationToken);
         }
 
-        logger.LogInformation("First run: added the tenants acme and globex with a few notes each.");
+        logger.LogInformation("First run: added the tenants acme and globex with a few notes and users each.");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -10,7 +10,7 @@ namespace TenantKit.Samples.Saas.Pages;
 
 /// <summary>
 /// <c>/</c>: a tenant's home (its name, branding, plan and notes), or, on the bare host name, the way to the host
-/// console. Everything here comes from the tenant's own container: the context is bound to the tenant and only ever
+/// console. Anyone may read a tenant's notes board; only its signed-in users add notes. Everything here comes from the tenant's own container: the context is bound to the tenant and only ever
 /// sees its rows.
 /// </summary>
 public sealed class IndexModel(SamplePlans plans, TimeProvider time) : PageModel
@@ -50,6 +50,14 @@ public sealed class IndexModel(SamplePlans plans, TimeProvider time) : PageModel
         if (HttpContext.GetTenant() is not { } tenant)
         {
             return NotFound();
+        }
+
+        // Only the tenant's own signed-in people write its notes. The cookie was checked for this tenant by
+        // TenantKit.Identity (its tenant claim, then its security stamp in this tenant's store): anonymous visitors and
+        // the cookies of other tenants are sent to sign in.
+        if (User.Identity?.IsAuthenticated != true)
+        {
+            return Challenge();
         }
 
         if (!ModelState.IsValid)

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Claims;
 
 namespace TenantKit.Identity.Binding;
@@ -31,4 +32,17 @@ internal sealed class TenantUserClaimsPrincipalFactory<TUser>(IUserClaimsPrincip
 
         return principal;
     }
+}
+
+/// <summary>Binds the constructor of <see cref="TenantUserClaimsPrincipalFactory{TUser}"/> for a user type known at run time.</summary>
+internal static class TenantUserClaimsPrincipalFactory
+{
+    public static Func<object, TenantInfo?, object> Constructor(Type userType)
+        => typeof(TenantUserClaimsPrincipalFactory).GetMethod(nameof(Create), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(userType)
+            .CreateDelegate<Func<object, TenantInfo?, object>>();
+
+    private static object Create<TUser>(object inner, TenantInfo? tenant)
+        where TUser : class
+        => new TenantUserClaimsPrincipalFactory<TUser>((IUserClaimsPrincipalFactory<TUser>)inner, tenant);
 }

@@ -10,6 +10,9 @@ public static class TenantIdentityModelBuilderExtensions
     /// <summary>The name Identity gives the index on the normalized e-mail.</summary>
     public const string EmailIndexName = "EmailIndex";
 
+    /// <summary>The name of the unique index on (tenant, login provider, provider key) of external logins.</summary>
+    public const string LoginIndexName = "LoginIndex";
+
     private static readonly Type[] IdentityTypes =
     [
         typeof(IdentityUser<>), typeof(IdentityRole<>), typeof(IdentityUserClaim<>), typeof(IdentityUserRole<>),
@@ -23,7 +26,10 @@ public static class TenantIdentityModelBuilderExtensions
     /// <see cref="ITenantOwned"/> or <see cref="TenantOwnedAttribute"/>). TenantKit then puts the tenant column first in
     /// Identity's unique indexes (<c>UserNameIndex</c>, <c>RoleNameIndex</c>), filters every query by the tenant and
     /// stamps every new row. The e-mail index (<c>EmailIndex</c>) gets the tenant column too, and is made unique with
-    /// <paramref name="uniqueEmails"/>. Call it at the end of <c>OnModelCreating</c>, after <c>base.OnModelCreating</c>.
+    /// <paramref name="uniqueEmails"/>. External logins are keyed by (user, login provider, provider key) instead of
+    /// Identity's (login provider, provider key), with a unique index on (tenant, login provider, provider key)
+    /// (<c>LoginIndex</c>): the same external account can be linked at several tenants, once in each.
+    /// Call it at the end of <c>OnModelCreating</c>, after <c>base.OnModelCreating</c>.
     /// </summary>
     /// <param name="builder">The model builder of an Identity context.</param>
     /// <param name="uniqueEmails">Makes (tenant, normalized e-mail) unique in the database, as well as in Identity's
@@ -60,6 +66,18 @@ public static class TenantIdentityModelBuilderExtensions
 
                 entity.Property<string>(tenantProperty);
                 entity.HasIndex(tenantProperty, nameof(IdentityUser.NormalizedEmail)).HasDatabaseName(EmailIndexName).IsUnique(uniqueEmails);
+            }
+
+            if (IsGenericSubclass(clrType, typeof(IdentityUserLogin<>)))
+            {
+                // Identity's key (LoginProvider, ProviderKey) is global: with shared tables, an external account linked at
+                // one tenant could not be linked at another. The key takes the user (ids are unique across tenants, and
+                // known when the row is added, unlike the tenant, stamped on save), and (tenant, provider, key) stays
+                // unique: one user per external account in each tenant.
+                entity.HasKey(nameof(IdentityUserLogin<string>.UserId), nameof(IdentityUserLogin<string>.LoginProvider), nameof(IdentityUserLogin<string>.ProviderKey));
+                entity.Property<string>(tenantProperty);
+                entity.HasIndex(tenantProperty, nameof(IdentityUserLogin<string>.LoginProvider), nameof(IdentityUserLogin<string>.ProviderKey))
+                    .HasDatabaseName(LoginIndexName).IsUnique();
             }
         }
 

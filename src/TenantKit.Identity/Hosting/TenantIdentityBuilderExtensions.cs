@@ -27,6 +27,8 @@ public static class TenantIdentityBuilderExtensions
     /// <item>protects Identity's bearer and refresh tokens with the tenant's data protection and refuses a token whose
     /// principal names another tenant;</item>
     /// <item>refuses user names and e-mail addresses longer than Identity's columns (256) as Identity errors;</item>
+    /// <item>puts lockout on the injected <see cref="TimeProvider"/> (Identity's own <see cref="UserManager{TUser}"/>
+    /// reads the wall clock); an application's own user manager class is left as it is;</item>
     /// <item>registers <see cref="ITenantIdentityAdministration"/> for the host, and validates
     /// <see cref="TenantIdentityOptions"/> at start-up;</item>
     /// <item>checks, when each tenant is activated, that the tenant has its own data protection and the tenant-binding
@@ -49,6 +51,7 @@ public static class TenantIdentityBuilderExtensions
         var factoryType = typeof(IUserClaimsPrincipalFactory<>).MakeGenericType(userType);
         var decoratorType = typeof(TenantUserClaimsPrincipalFactory<>).MakeGenericType(userType);
         DecorateClaimsPrincipalFactory(services, factoryType, decoratorType);
+        UseTimeProviderUserManager(services, userType);
         services.AddScoped(typeof(IUserValidator<>).MakeGenericType(userType), typeof(TenantUserLengthValidator<>).MakeGenericType(userType));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, TenantIdentityCookiePostConfigure>());
         services.AddSingleton<IPostConfigureOptions<BearerTokenOptions>>(sp => new TenantBearerTokenPostConfigure(tenant: null, sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<ITenantContextAccessor>()));
@@ -96,6 +99,20 @@ public static class TenantIdentityBuilderExtensions
             $"No {factoryType.Name} for {factoryType.GenericTypeArguments[0].Name} is registered: call AddTenantKit() on the builder AddIdentity, AddIdentityCore or AddDefaultIdentity returned.");
     }
 
+    /// <summary>Identity's own user manager becomes <see cref="TimeProviderUserManager{TUser}"/> (lockout on the injected clock).</summary>
+    private static void UseTimeProviderUserManager(IServiceCollection services, Type userType)
+    {
+        var managerType = typeof(UserManager<>).MakeGenericType(userType);
+        for (var i = 0; i < services.Count; i++)
+        {
+            var descriptor = services[i];
+            if (descriptor.ServiceType == managerType && !descriptor.IsKeyedService && descriptor.ImplementationType == managerType)
+            {
+                services[i] = ServiceDescriptor.Describe(managerType, typeof(TimeProviderUserManager<>).MakeGenericType(userType), descriptor.Lifetime);
+            }
+        }
+    }
+
     private static void CheckTenant(TenantInfo tenant, IServiceProvider services, Type factoryType, Type decoratorType)
     {
         var host = services.GetRequiredService<HostDataProtection>().Provider;
@@ -114,15 +131,29 @@ public static class TenantIdentityBuilderExtensions
         }
     }
 
-    /// <summary>Makes the tenant-binding factory around the application's registration.</summary>
-    private sealed class ClaimsFactoryMarker(ServiceDescriptor original, Type decoratorType)
+    /// <summary>
+    /// Makes the tenant-binding factory around the application's registration, once per scope (each request that signs
+    /// in or validates a cookie). Both constructors are bound once: reflection's per-call invocation re-emits its stub
+    /// whenever the GC drops the type's reflection cache, which a busy tenant app does all the time.
+    /// </summary>
+    private sealed class ClaimsFactoryMarker
     {
+        private readonly ServiceDescriptor _original;
+        private readonly Func<object, TenantInfo?, object> _decorate;
+        private ObjectFactory? _inner;
+
+        public ClaimsFactoryMarker(ServiceDescriptor original, Type decoratorType)
+        {
+            _original = original;
+            _decorate = TenantUserClaimsPrincipalFactory.Constructor(decoratorType.GenericTypeArguments[0]);
+        }
+
         public object Create(IServiceProvider services)
         {
-            var inner = original.ImplementationInstance
-                ?? original.ImplementationFactory?.Invoke(services)
-                ?? ActivatorUtilities.CreateInstance(services, original.ImplementationType!);
-            return Activator.CreateInstance(decoratorType, inner, services.GetService<TenantInfo>())!;
+            var inner = _original.ImplementationInstance
+                ?? _original.ImplementationFactory?.Invoke(services)
+                ?? (_inner ??= ActivatorUtilities.CreateFactory(_original.ImplementationType!, Type.EmptyTypes))(services, null);
+            return _decorate(inner, services.GetService<TenantInfo>());
         }
     }
 }

@@ -23,6 +23,8 @@ public sealed class IdentityApp : IAsyncDisposable
 {
     public const string Password = "Passw0rd!long";
 
+    public const string RegistrationPath = "/admin/tenants/with-administrator";
+
     private IdentityApp(WebApplication app)
     {
         App = app;
@@ -64,7 +66,7 @@ public sealed class IdentityApp : IAsyncDisposable
         return [.. tenants];
     }
 
-    public static async Task<IdentityApp> StartAsync(DatabaseFixture database, Action<TenantKitBuilder>? tenantKit = null, bool pathBase = false)
+    public static async Task<IdentityApp> StartAsync(DatabaseFixture database, Action<TenantKitBuilder>? tenantKit = null, bool pathBase = false, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
@@ -96,8 +98,10 @@ public sealed class IdentityApp : IAsyncDisposable
         {
             database.Configure(options, location.ConnectionString!);
             options.ConfigureWarnings(w => w.Throw(CoreEventId.ManyServiceProvidersCreatedWarning));
+            options.AddInterceptors(SqliteWalInterceptor.Instance);
         });
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorization(o => o.AddPolicy(HostKeyHandler.Policy, p => p.AddAuthenticationSchemes(HostKeyHandler.SchemeName).RequireAuthenticatedUser()));
+        builder.Services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, HostKeyHandler>(HostKeyHandler.SchemeName, null);
         builder.Services.AddSingleton<CapturingEmailSender>();
         builder.Services.AddIdentityApiEndpoints<AppUser>(o => o.User.RequireUniqueEmail = true)
             .AddRoles<IdentityRole>()
@@ -107,12 +111,14 @@ public sealed class IdentityApp : IAsyncDisposable
 
         // A cheap hash, so thousands of sign-ins run in seconds; production keeps Identity's default (100,000).
         builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1);
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseTenantKit();
         app.MapIdentityApi<AppUser>();
         app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name ?? "?" : "anonymous");
         app.MapTenantUserAdministration<AppUser, IdentityRole>();
+        app.MapTenantRegistration(RegistrationPath, HostKeyHandler.Policy);
         await app.StartAsync();
         return new IdentityApp(app);
     }
@@ -206,8 +212,16 @@ public sealed class IdentityApp : IAsyncDisposable
 /// <summary>What a client presents: a cookie header value, a bearer token, a refresh token.</summary>
 public sealed record Credentials(string? Cookie, string? Bearer, string? Refresh)
 {
+    /// <summary>The host's key (<see cref="HostKeyHandler"/>), for the host's endpoints.</summary>
+    public string? HostKey { get; init; }
+
     public void Apply(HttpRequestMessage request)
     {
+        if (HostKey is not null)
+        {
+            request.Headers.Add(HostKeyHandler.Header, HostKey);
+        }
+
         if (Cookie is not null)
         {
             request.Headers.Add("Cookie", Cookie);

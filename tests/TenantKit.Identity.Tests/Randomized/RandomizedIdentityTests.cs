@@ -32,6 +32,7 @@ internal static class RandomizedIdentity
     public static async Task RunAsync(DatabaseFixture database, ITestOutputHelper output, int seed, int operations)
     {
         var random = new Random(seed);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var app = await IdentityApp.StartAsync(database);
         string[] tenants = database.SupportsSchemas ? ["acme", "globex", "initech", "umbrella"] : ["acme", "globex", "initech"];
         var model = tenants.ToDictionary(t => t, _ => new Dictionary<string, ModelUser>(StringComparer.Ordinal), StringComparer.Ordinal);
@@ -274,7 +275,7 @@ internal static class RandomizedIdentity
             throw;
         }
 
-        output.WriteLine($"seed {seed}, {operations} operations on {database.Provider}: {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}");
+        output.WriteLine($"seed {seed}, {operations} operations on {database.Provider} in {clock.Elapsed.TotalSeconds:F1} s: {string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}");
         Assert.True(counts.GetValueOrDefault("sign-in-elsewhere") > 100);
     }
 

@@ -100,8 +100,10 @@ public sealed class HostConsoleTests : IAsyncLifetime
     [Fact]
     public async Task CreateTenant_WithADatabaseOfItsOwn_KeepsItsNotesInItsOwnFile()
     {
-        using var response = await _host.CreateTenantAsync("hooli", "Hooli", ownDatabase: true);
+        using var response = await _host.CreateTenantAsync("hooli", "Hooli", ownDatabase: true, administratorEmail: "gavin@hooli.example", administratorPassword: "Nucleus-1");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        using var signIn = await _visitor.SignInAtAsync("hooli", "gavin@hooli.example", "Nucleus-1");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         using var note = await _visitor.PostFormAsync(At("hooli"), At("hooli"), ("Input.Title", "Middle-out"), ("Input.Text", string.Empty));
         Assert.Equal(HttpStatusCode.Redirect, note.StatusCode);
 
@@ -110,6 +112,8 @@ public sealed class HostConsoleTests : IAsyncLifetime
         Assert.Equal("its own database", Field(await _visitor.HtmlAsync(At("hooli")), "storage"));
         Assert.Equal(1, await Sqlite.CountAsync(file, $"SELECT COUNT(*) FROM Notes WHERE TenantId = '{hooli.Id}'"));
         Assert.Equal(0, await Sqlite.CountAsync(Path.Combine(_app.DataPath, "saas.db"), $"SELECT COUNT(*) FROM Notes WHERE TenantId = '{hooli.Id}'"));
+        Assert.Equal(1, await Sqlite.CountAsync(file, $"SELECT COUNT(*) FROM AspNetUsers WHERE TenantId = '{hooli.Id}'"));
+        Assert.Equal(0, await Sqlite.CountAsync(Path.Combine(_app.DataPath, "saas.db"), $"SELECT COUNT(*) FROM AspNetUsers WHERE TenantId = '{hooli.Id}'"));
     }
 
     [Theory]
@@ -209,7 +213,7 @@ public sealed class HostConsoleTests : IAsyncLifetime
 
         var console = await _host.ActAsync("Delete", acme);
 
-        Assert.Equal("Deleted acme and its 3 note(s).", Field(console, "message"));
+        Assert.Equal("Deleted acme, its 3 note(s) and its 2 user(s).", Field(console, "message"));
         Assert.Null(Field(console, "state", "acme"));
         using var gone = await _visitor.GetAsync(At("acme"));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);

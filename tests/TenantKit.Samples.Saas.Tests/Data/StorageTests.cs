@@ -33,6 +33,7 @@ public sealed class StorageTests
             await using (var first = new SampleApp(dataPath: data))
             {
                 using var client = first.CreateBrowserLikeClient();
+                await client.SignInAsSeededAsync("acme");
                 using var added = await client.PostFormAsync(At("acme"), At("acme"), ("Input.Title", "Still here tomorrow"), ("Input.Text", string.Empty));
                 Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
             }

@@ -27,7 +27,7 @@ public static class HostConsole
     }
 
     /// <summary>Creates a tenant with the console's form and returns the response (a redirect when it worked).</summary>
-    public static Task<HttpResponseMessage> CreateTenantAsync(this HttpClient client, string identifier, string name = "", bool ownDatabase = false, string plan = "free")
+    public static Task<HttpResponseMessage> CreateTenantAsync(this HttpClient client, string identifier, string name = "", bool ownDatabase = false, string plan = "free", string? administratorEmail = null, string? administratorPassword = null)
     {
         var fields = new List<(string, string)>
         {
@@ -40,6 +40,12 @@ public static class HostConsole
         if (ownDatabase)
         {
             fields.Add(("create.OwnDatabase", "true"));
+        }
+
+        if (administratorEmail is not null)
+        {
+            fields.Add(("create.AdministratorEmail", administratorEmail));
+            fields.Add(("create.AdministratorPassword", administratorPassword ?? string.Empty));
         }
 
         return client.PostFormAsync(Url, Url + "?handler=Create", [.. fields]);

@@ -2,16 +2,17 @@ using static TenantKit.Samples.Saas.Tests.Infrastructure.Http;
 
 namespace TenantKit.Samples.Saas.Tests.Pages;
 
-/// <summary>Each tenant's notes: create, edit, delete, and never another tenant's.</summary>
+/// <summary>Each tenant's notes, written by its signed-in people: create, edit, delete, and never another tenant's.</summary>
 public sealed class NotesTests : IAsyncLifetime
 {
     private readonly SampleApp _app = new();
     private HttpClient _client = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         _client = _app.CreateBrowserLikeClient();
-        return Task.CompletedTask;
+        await _client.SignInAsSeededAsync("acme");
+        await _client.SignInAsSeededAsync("globex");
     }
 
     public async Task DisposeAsync()
@@ -58,6 +59,11 @@ public sealed class NotesTests : IAsyncLifetime
     [Fact]
     public async Task CreateNote_ByPath_RedirectsUnderThePath()
     {
+        // Signed in by path: the cookie's path is /t/globex on the bare host name.
+        using var signIn = await _client.PostFormAsync(Host("/t/globex/account/signin"), Host("/t/globex/account/signin"), ("Input.Email", TenantAccounts.GlobexAdmin), ("Input.Password", TenantAccounts.GlobexAdminPassword));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.Equal("/t/globex", signIn.Headers.Location?.OriginalString?.TrimEnd('/'));
+
         using var response = await _client.PostFormAsync(Host("/t/globex/"), Host("/t/globex/"), ("Input.Title", "From the path"), ("Input.Text", string.Empty));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -107,8 +113,10 @@ public sealed class NotesTests : IAsyncLifetime
     {
         using var host = _app.CreateBrowserLikeClient();
         await host.SignInAsync();
-        using var response = await host.CreateTenantAsync("initech");
+        using var response = await host.CreateTenantAsync("initech", administratorEmail: "bill@initech.example", administratorPassword: "Tps-report-1");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        using var signIn = await _client.SignInAtAsync("initech", "bill@initech.example", "Tps-report-1");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
     }
 
     [Fact]

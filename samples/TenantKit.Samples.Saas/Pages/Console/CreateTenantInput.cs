@@ -19,4 +19,10 @@ public sealed class CreateTenantInput
     public string Plan { get; set; } = Hosting.SamplePlans.DefaultPlan;
 
     public bool OwnDatabase { get; set; }
+
+    /// <summary>The e-mail address of the tenant's first administrator; none: a tenant without users yet.</summary>
+    public string? AdministratorEmail { get; set; }
+
+    /// <summary>The first administrator's password, checked by the new tenant's Identity rules.</summary>
+    public string? AdministratorPassword { get; set; }
 }

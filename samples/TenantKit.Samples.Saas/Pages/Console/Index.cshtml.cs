@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using TenantKit.AspNetCore;
 using TenantKit.Samples.Saas.Data;
+using TenantKit.Identity;
 using TenantKit.Samples.Saas.Hosting;
+using TenantKit.Samples.Saas.Identity;
 using TenantKit.Samples.Saas.Tenancy;
 using TenantKit.Catalog;
 using TenantKit.Features;
@@ -24,9 +26,12 @@ public sealed class IndexModel(
     ITenantRuntime runtime,
     ITenantContextAccessor accessor,
     IDbContextFactory<NotesDbContext> notes,
+    IDbContextFactory<SampleIdentityContext> people,
     ITenantFeatureAdministration features,
     TenantFeatureRegistry registry,
     SamplePlans plans,
+    ITenantIdentityAdministration identity,
+    SampleAccounts accounts,
     TimeProvider time) : PageModel
 {
     public IReadOnlyList<TenantRow> Tenants { get; private set; } = [];
@@ -71,17 +76,34 @@ public sealed class IndexModel(
             {
                 using (accessor.BeginHostScope())
                 {
-                    var tenant = await administration.CreateAsync(
-                        new TenantDraft(create.Identifier!.Trim())
-                        {
-                            Name = string.IsNullOrWhiteSpace(create.Name) ? null : create.Name.Trim(),
-                            Properties = SampleTenants.Properties(create.Color, create.Tagline, create.Plan.ToLowerInvariant(), create.OwnDatabase),
-                        },
-                        cancellationToken);
-                    Message = $"Created {tenant.Identifier}: {HostUrl(tenant)}";
+                    var draft = new TenantDraft(create.Identifier!.Trim())
+                    {
+                        Name = string.IsNullOrWhiteSpace(create.Name) ? null : create.Name.Trim(),
+                        Properties = SampleTenants.Properties(create.Color, create.Tagline, create.Plan.ToLowerInvariant(), create.OwnDatabase),
+                    };
+
+                    // With an administrator, both or neither: if Identity refuses the administrator, the tenant is
+                    // deleted again (TenantKit.Identity's CreateTenantWithAdministratorAsync).
+                    var administrator = create.AdministratorEmail?.Trim();
+                    var tenant = string.IsNullOrEmpty(administrator)
+                        ? await administration.CreateAsync(draft, cancellationToken)
+                        : await identity.CreateTenantWithAdministratorAsync(
+                            draft,
+                            new TenantAdministratorDraft { Email = administrator, Password = create.AdministratorPassword ?? string.Empty },
+                            cancellationToken);
+                    Message = string.IsNullOrEmpty(administrator)
+                        ? $"Created {tenant.Identifier}: {HostUrl(tenant)}"
+                        : $"Created {tenant.Identifier} with its administrator {administrator}: {HostUrl(tenant)}";
                 }
 
                 return RedirectToPage(new { Refresh });
+            }
+            catch (TenantIdentityException ex)
+            {
+                foreach (var error in ex.Errors)
+                {
+                    ModelState.AddModelError(error.Code.StartsWith("Password", StringComparison.Ordinal) ? "Create.AdministratorPassword" : "Create.AdministratorEmail", error.Description);
+                }
             }
             catch (InvalidTenantIdentifierException ex)
             {
@@ -164,7 +186,12 @@ public sealed class IndexModel(
             // The host, in its host scope, may act across tenants: remove the tenant's rows from the shared tables.
             await using var db = await notes.CreateDbContextAsync(cancellationToken);
             var removed = await db.Notes.Where(n => n.TenantId == tenant.Id).ExecuteDeleteAsync(cancellationToken);
-            return string.Create(CultureInfo.InvariantCulture, $"Deleted {tenant.Identifier} and its {removed} note(s).");
+
+            // And its people: deleting users and roles cascades to their claims, logins, tokens and role memberships.
+            await using var identityDb = await people.CreateDbContextAsync(cancellationToken);
+            var users = await identityDb.Users.Where(u => EF.Property<string>(u, "TenantId") == tenant.Id).ExecuteDeleteAsync(cancellationToken);
+            await identityDb.Roles.Where(r => EF.Property<string>(r, "TenantId") == tenant.Id).ExecuteDeleteAsync(cancellationToken);
+            return string.Create(CultureInfo.InvariantCulture, $"Deleted {tenant.Identifier}, its {removed} note(s) and its {users} user(s).");
         });
 
     /// <summary>The tenant's address by host name, on this server's port.</summary>
@@ -221,7 +248,16 @@ public sealed class IndexModel(
             page = await administration.ListAsync(new TenantQuery { Take = TenantQuery.MaxTake }, cancellationToken);
         }
 
-        Tenants = [.. page.Items.Select(t => new TenantRow(t, runtime.GetStatus(t.Id), plans.PlanOf(t), SampleTenants.HasOwnDatabase(t), FeaturesOf(t)))];
+        var rows = new List<TenantRow>(page.Items.Count);
+        foreach (var t in page.Items)
+        {
+            rows.Add(new TenantRow(t, runtime.GetStatus(t.Id), plans.PlanOf(t), SampleTenants.HasOwnDatabase(t), FeaturesOf(t))
+            {
+                UserCount = await accounts.CountUsersAsync(t, cancellationToken),
+            });
+        }
+
+        Tenants = rows;
         Counts = runtime.Counts;
     }
 
@@ -244,5 +280,8 @@ public sealed class IndexModel(
 /// <summary>One line of the console's table.</summary>
 public sealed record TenantRow(TenantInfo Tenant, TenantRuntimeStatus? Status, string Plan, bool OwnDatabase, ITenantFeatures? Features)
 {
+    /// <summary>How many users the tenant has (read by the host where its rows live), or <see langword="null"/>.</summary>
+    public int? UserCount { get; init; }
+
     public bool IsResident => Status?.IsResident == true;
 }

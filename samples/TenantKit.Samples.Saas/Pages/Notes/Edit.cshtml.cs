@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -9,8 +10,10 @@ namespace TenantKit.Samples.Saas.Pages.Notes;
 /// <summary>
 /// <c>/notes/{id}/edit</c>: edit or delete one of the tenant's notes. Another tenant's note id finds nothing (the
 /// query filter), so it is a plain 404. Tenants only: on the bare host name this is TenantKit's 404 "tenant required".
+/// Signed-in users of the tenant only: others are sent to sign in.
 /// </summary>
 [RequireTenant]
+[Authorize]
 public sealed class EditModel(NotesDbContext db, TimeProvider time) : PageModel
 {
     [BindProperty]
