@@ -13,7 +13,8 @@ namespace TenantKit.Samples.Saas.Tests.Infrastructure;
 /// <c>TENANTKIT_TEST_REDIS_SERVER</c>, and the sample as the test run built it (<c>TENANTKIT_CLUSTER_SAMPLE</c>). Reads
 /// the script's machine-readable lines (<c>cluster-node</c>, <c>cluster-redis</c>, <c>cluster-admin-key</c>,
 /// <c>cluster-ready</c>). Disposing stops the script with TERM (as Ctrl+C would), then kills by process id whatever it
-/// started and still runs, and drops the test's databases.
+/// started and still runs, drops the test's databases, and removes the logs folder (kept when
+/// <c>TENANTKIT_TEST_NODE_LOGS</c> is set, as the multi-node tests' node logs are).
 /// </summary>
 public sealed class ClusterScript : IAsyncDisposable
 {
@@ -231,6 +232,10 @@ public sealed class ClusterScript : IAsyncDisposable
 
             _script.Dispose();
             await DropDatabasesAsync();
+            if (Environment.GetEnvironmentVariable("TENANTKIT_TEST_NODE_LOGS") is not { Length: > 0 })
+            {
+                Directory.Delete(Logs, recursive: true);
+            }
         }
     }
 
