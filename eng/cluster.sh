@@ -158,13 +158,23 @@ start_node() {
   echo "cluster-node $name http://localhost:$node_port pid $! log $log restart $script"
 }
 
-# Ready: /health answers (200: Healthy or Degraded). The first node creates the database, its tables and the seed
-# tenants, alone; the others start together once it is ready.
+# Whether http://localhost:PORT/health answers 200 (Healthy or Degraded), with bash alone (no curl needed).
+health_ok() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /health HTTP/1.1\r\nHost: localhost:%s\r\nConnection: close\r\n\r\n' "$1" >&3
+    read -r -t 5 status <&3 || exit 1
+    [[ "$status" == "HTTP/1.1 200"* ]]
+  ) 2>/dev/null
+}
+
+# Ready: /health answers 200. The first node creates the database, its tables and the seed tenants, alone; the others
+# start together once it is ready.
 wait_ready() {
   local index=$1 name=${names[$1]} node_port=$((port + $1)) pid=${node_pids[$1]}
   for _ in $(seq 1 1800); do
     kill -0 "$pid" 2>/dev/null || { echo "cluster: node $name exited:" >&2; tail -n 30 "$logs/node-$name.log" >&2; return 1; }
-    curl -fsS -o /dev/null --max-time 2 "http://localhost:$node_port/health" 2>/dev/null && return 0
+    health_ok "$node_port" && return 0
     sleep 0.1
   done
   echo "cluster: node $name was not ready within 180 s:" >&2; tail -n 30 "$logs/node-$name.log" >&2
