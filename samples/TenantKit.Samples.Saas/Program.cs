@@ -93,7 +93,7 @@ services.AddTenantKit(tenants => tenants
     {
         var database = sp.GetRequiredService<SampleDatabase>();
         database.Configure(o, database.SharedConnectionString);
-    })
+    }, store => configuration.GetSection(SampleCluster.StoreSection).Bind(store))
     // Resolution: acme.localhost:5080 first, then the path fallback localhost:5080/t/acme/.
     .WithHostStrategy("{tenant}.localhost")
     .WithPathBaseStrategy("/t/{tenant}")
@@ -104,7 +104,10 @@ services.AddTenantKit(tenants => tenants
     .AddSampleFeatures()
     // Each tenant's tables are created where its rows live when it is first loaded.
     .ProvisionTenantDatabases<NotesDbContext>()
-    .ProvisionTenantDatabases<SampleIdentityContext>());
+    .ProvisionTenantDatabases<SampleIdentityContext>()
+    // Several nodes: TenantKit:Catalog settings, and with ConnectionStrings:Redis the Redis change feed and rate limits;
+    // health checks and the administration endpoints' policy (Hosting/SampleCluster.cs, docs/deployment.md).
+    .AddSampleCluster(configuration));
 
 // The data layer: shared tables in the shared database, or (tenant property TenantKit:Isolation=DatabasePerTenant) a
 // database of the tenant's own, from the template.
@@ -117,7 +120,7 @@ services.AddTenantDbContext<NotesDbContext>((location, sp, o) => sp.GetRequiredS
 
 // The runtime: TenantKit:Runtime:IdleTimeout and friends come from configuration (appsettings.json).
 services.AddOptions<TenantRuntimeOptions>()
-    .Bind(configuration.GetSection("TenantKit:Runtime"))
+    .Bind(configuration.GetSection(SampleCluster.RuntimeSection))
     .Configure<IHostEnvironment>((o, environment) => o.ValidateScopes |= environment.IsDevelopment());
 
 services.AddHostedService<SampleSeeder>();
@@ -142,6 +145,7 @@ app.UseStaticFiles();
 app.UseTenantKit();
 app.UseRateLimiter();
 app.MapRazorPages();
+app.MapSampleOperations();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app.Services));
 app.Run();
