@@ -2,7 +2,8 @@ namespace TenantKit.Resolution;
 
 /// <summary>
 /// The strategies of <see cref="TenantResolver{TContext}"/> without its lookup: the first non-empty answer, validated
-/// with the check the catalog runs before a lookup (<see cref="TenantIdentifier.IsValid"/>).
+/// with the check the catalog runs before a lookup (<see cref="TenantIdentifier.IsValid"/>), no stricter: an answer the
+/// catalog would look up (and not find, such as the punycode of a look-alike no tenant may take) is an identifier here.
 /// </summary>
 internal sealed class TenantIdentifierReader<TContext>(IServiceProvider services, TenantServicesConfiguration configuration) : ITenantIdentifierReader<TContext>
 {
@@ -45,6 +46,6 @@ internal sealed class TenantIdentifierReader<TContext>(IServiceProvider services
 
     private static TenantIdentifierReading Validate(ReadOnlyMemory<char> identifier, int index)
         => TenantIdentifier.IsValid(identifier.Span)
-            ? TenantIdentifierReading.Valid(identifier.ToString(), index)
+            ? TenantIdentifierReading.Checked(identifier.Span, index)
             : TenantIdentifierReading.Invalid(index);
 }

@@ -36,6 +36,10 @@ public readonly struct TenantIdentifierReading
     /// <exception cref="InvalidTenantIdentifierException">The identifier is not valid.</exception>
     public static TenantIdentifierReading Valid(string identifier, int strategyIndex) => new(TenantIdentifier.Normalize(identifier), false, strategyIndex);
 
+    /// <summary>An identifier <see cref="TenantIdentifier.IsValid"/> accepted: ASCII, folded to lower case here.</summary>
+    internal static TenantIdentifierReading Checked(ReadOnlySpan<char> identifier, int strategyIndex)
+        => new(identifier.ContainsAnyInRange('A', 'Z') ? identifier.ToString().ToLowerInvariant() : identifier.ToString(), false, strategyIndex);
+
     /// <summary>An answer that is not a valid identifier.</summary>
     /// <param name="strategyIndex">Which strategy answered.</param>
     /// <returns>The reading.</returns>
