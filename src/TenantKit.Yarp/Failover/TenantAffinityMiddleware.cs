@@ -15,7 +15,8 @@ namespace TenantKit.Yarp.Failover;
 /// The proxy pipeline's tenant step, before load balancing: reads the request's tenant once (a malformed identifier is
 /// answered 400 <c>invalid-tenant-identifier</c>, as the nodes answer it, without a trip to a node); sends a tenant of
 /// another region to that region's cluster; and when the chosen destination refuses the connection (the request never
-/// reached it), marks it unhealthy and sends the request to the tenant's next choice.
+/// reached it), marks it unhealthy and sends the request to the tenant's next choice, as it does with a request without
+/// a body and with an idempotent method whose connection failed before an answer (a node killed under it).
 /// </summary>
 internal sealed partial class TenantAffinityMiddleware(
     RequestDelegate next,
@@ -61,19 +62,25 @@ internal sealed partial class TenantAffinityMiddleware(
             await next(context).ConfigureAwait(false);
 
             var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is null || !IsRefusedConnection(error) || proxy.ProxiedDestination is not { } refused)
+            if (error is null || error.Error != ForwarderError.Request || proxy.ProxiedDestination is not { } failed)
             {
                 return;
             }
 
-            MarkUnhealthy(context, refused);
-            var remaining = candidates.Where(d => !ReferenceEquals(d, refused)).ToList();
-            if (attempt >= _options.FailoverAttempts || remaining.Count == 0 || context.Response.HasStarted || CanHaveBody(context))
+            // A refused connection: nothing listens there. Out of rotation at once, without waiting for the health checks.
+            var refused = IsRefusedConnection(error);
+            if (refused)
+            {
+                MarkUnhealthy(context, failed);
+            }
+
+            var remaining = candidates.Where(d => !ReferenceEquals(d, failed)).ToList();
+            if (attempt >= _options.FailoverAttempts || remaining.Count == 0 || context.Response.HasStarted || !CanSendAgain(context.Request, refused))
             {
                 return;
             }
 
-            LogFailover(logger, refused.DestinationId, proxy.Cluster.Config.ClusterId);
+            LogFailover(logger, failed.DestinationId, proxy.Cluster.Config.ClusterId, refused ? "refused the connection" : "failed before answering");
             candidates = remaining;
             proxy.AvailableDestinations = remaining;
             context.Features.Set<IForwarderErrorFeature>(null);
@@ -101,8 +108,17 @@ internal sealed partial class TenantAffinityMiddleware(
         return false;
     }
 
-    private static bool CanHaveBody(HttpContext context)
-        => context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? context.Request.ContentLength > 0;
+    /// <summary>
+    /// Whether a request whose destination failed can go to another: never with a body (it may have been read); a
+    /// refused connection never reached the destination, so any other request can; a connection that failed later
+    /// (reset by a node that died, closed before an answer) may have reached it, so only a safe, idempotent method can,
+    /// as nginx's <c>proxy_next_upstream</c> does.
+    /// </summary>
+    internal static bool CanSendAgain(HttpRequest request, bool refused)
+    {
+        var canHaveBody = request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? request.ContentLength > 0;
+        return !canHaveBody && (refused || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+    }
 
     private void MarkUnhealthy(HttpContext context, DestinationState destination)
     {
@@ -124,6 +140,6 @@ internal sealed partial class TenantAffinityMiddleware(
             type: TenantProblemTypes.InvalidIdentifier).ExecuteAsync(context);
     }
 
-    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Destination {Destination} of cluster {Cluster} refused a connection: marked unhealthy, the request goes to the tenant's next choice.")]
-    private static partial void LogFailover(ILogger logger, string destination, string cluster);
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Destination {Destination} of cluster {Cluster} {What}: the request goes to the tenant's next choice.")]
+    private static partial void LogFailover(ILogger logger, string destination, string cluster, string what);
 }

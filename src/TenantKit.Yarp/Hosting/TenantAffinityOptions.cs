@@ -27,9 +27,11 @@ public sealed class TenantAffinityOptions
     public int MinimumLoadBeforeSpill { get; set; } = 16;
 
     /// <summary>
-    /// How many more destinations a request is sent to when its destination refuses the connection (the request never
-    /// reached it, so it is safe to send again). Only requests without a body are sent again. The destination is marked
-    /// unhealthy at once (passive health) when the cluster enables passive health checks.
+    /// How many more destinations a request is sent to (each tenant's next choices) when its destination fails before
+    /// answering: a refused connection (the request never reached it; the destination is also marked unhealthy at once
+    /// when the cluster enables passive health checks), or, for a GET, HEAD or OPTIONS request, a connection reset or
+    /// closed before the answer (a node killed under it), as nginx's <c>proxy_next_upstream</c> does. A request with a
+    /// body is never sent again.
     /// <value>The default is 2.</value>
     /// </summary>
     public int FailoverAttempts { get; set; } = 2;

@@ -30,6 +30,9 @@ public sealed class TestProxy : IAsyncDisposable
 
     public InMemoryConfigProvider Config { get; }
 
+    /// <summary>The proxy's warnings and errors.</summary>
+    public ProxyLog Log { get; private init; } = null!;
+
     public Uri Address { get; }
 
     public HttpClient Client { get; }
@@ -82,7 +85,8 @@ public sealed class TestProxy : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        var log = new ProxyLog();
+        builder.Logging.AddProvider(log);
         var config = new InMemoryConfigProvider(routes, clusters);
         builder.Services.AddSingleton<IProxyConfigProvider>(config);
         builder.Services.AddReverseProxy().AddTenantAffinity(strategies, options);
@@ -91,7 +95,7 @@ public sealed class TestProxy : IAsyncDisposable
         app.MapReverseProxy(proxy => proxy.UseTenantAffinity());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestProxy(app, config, new Uri(address));
+        return new TestProxy(app, config, new Uri(address)) { Log = log };
     }
 
     /// <summary>Sends a request naming <paramref name="host"/>; a request that got no answer is a status of 0.</summary>
