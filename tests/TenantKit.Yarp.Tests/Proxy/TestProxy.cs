@@ -1,9 +1,13 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TenantKit;
+using TenantKit.Yarp;
 using Yarp.ReverseProxy.Configuration;
 
 namespace TenantKit.Yarp.Tests.Proxy;
