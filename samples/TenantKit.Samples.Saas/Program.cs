@@ -54,7 +54,8 @@ services.AddOptions<KeyManagementOptions>().Configure<SampleDatabase, ILoggerFac
     }
 });
 
-// Each tenant gets the request budget of its plan (the tenant property "Plan"), partitioned by tenant.
+// Each tenant gets the request budget of its plan (the tenant property "TenantKit:Plan", which also gives the plan's
+// features), partitioned by tenant.
 services.AddRateLimiter(_ => { });
 services.AddOptions<RateLimiterOptions>().Configure<SamplePlans>((o, plans) => o.AddTenantLimiter(plans.Apply));
 
@@ -71,6 +72,8 @@ services.AddTenantKit(tenants => tenants
     // Per-tenant options from tenant properties (Branding:Color, Branding:Tagline).
     .BindTenantOptions<BrandingOptions>("Branding")
     .IsolateAuthentication()
+    // Features: "reports" (the Reports page) comes with the pro plan; the console adds or removes it per tenant.
+    .AddSampleFeatures()
     // Each tenant's tables are created where its rows live when it is first loaded.
     .ProvisionTenantDatabases<NotesDbContext>());
 

@@ -1,18 +1,22 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using TenantKit.AspNetCore;
+using TenantKit.Features;
 
 namespace TenantKit.Samples.Saas.Hosting;
 
 /// <summary>
 /// The rate-limit plans, read once from configuration: fed to the adapter's tenant rate limiter, and shown on the pages.
-/// A tenant names its plan with its <c>Plan</c> property; a tenant without one (or with an unknown one) is on
+/// A tenant names its plan with its <c>TenantKit:Plan</c> property; a tenant without one (or with an unknown one) is on
 /// <see cref="DefaultPlan"/>.
 /// </summary>
 public sealed class SamplePlans
 {
-    /// <summary>The tenant property naming the plan.</summary>
-    public const string PlanProperty = "Plan";
+    /// <summary>
+    /// The tenant property naming the plan: TenantKit's own (<see cref="TenantFeatureProperties.Plan"/>), so one
+    /// property decides both the plan's features and its request budget.
+    /// </summary>
+    public const string PlanProperty = TenantFeatureProperties.Plan;
 
     /// <summary>The plan of tenants that name none.</summary>
     public const string DefaultPlan = "free";

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
 using TenantKit.Data;
+using TenantKit.Features;
 
 namespace TenantKit.Samples.Saas.Pages;
 
@@ -23,6 +24,9 @@ public sealed class IndexModel(SamplePlans plans, TimeProvider time) : PageModel
     public string PlanLimit { get; private set; } = string.Empty;
 
     public TenantIsolationModel Storage { get; private set; }
+
+    /// <summary>Whether the tenant has the Reports page (the features its container was built with).</summary>
+    public bool HasReports => HttpContext.RequestServices.GetService<ITenantFeatures>()?.IsEnabled(SampleFeatures.Reports) == true;
 
     [BindProperty]
     public NoteInput Input { get; set; } = new();

@@ -102,6 +102,12 @@ internal sealed class UpdateTenantRequest
     public Dictionary<string, string>? Properties { get; set; }
 }
 
+/// <summary>The body of <c>PUT {prefix}/{id}/plan</c>: the plan name, or <see langword="null"/> for none.</summary>
+internal sealed class SetPlanRequest
+{
+    public string? Plan { get; set; }
+}
+
 /// <summary>Serializes the administration endpoints' bodies without reflection. Unknown request fields are refused.</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
@@ -112,4 +118,5 @@ internal sealed class UpdateTenantRequest
 [JsonSerializable(typeof(TenantListResource))]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(UpdateTenantRequest))]
+[JsonSerializable(typeof(SetPlanRequest))]
 internal sealed partial class AdministrationJsonContext : JsonSerializerContext;

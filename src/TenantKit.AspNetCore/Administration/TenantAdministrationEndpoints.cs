@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TenantKit.AspNetCore.Problems;
+using TenantKit.Features;
 using static TenantKit.AspNetCore.Administration.AdministrationRequestReader;
 
 namespace TenantKit.AspNetCore.Administration;
@@ -25,7 +26,64 @@ internal static class TenantAdministrationEndpoints
         group.MapPost("/{id}/reload", (RequestDelegate)ReloadAsync).WithName("TenantKit.ReloadTenant");
         group.MapPost("/{id}/unload", (RequestDelegate)UnloadAsync).WithName("TenantKit.UnloadTenant");
         group.MapPost("/{id}/load", (RequestDelegate)LoadAsync).WithName("TenantKit.LoadTenant");
+        group.MapPut("/{id}/features/{feature}", (RequestDelegate)EnableFeatureAsync).WithName("TenantKit.EnableTenantFeature");
+        group.MapDelete("/{id}/features/{feature}", (RequestDelegate)DisableFeatureAsync).WithName("TenantKit.DisableTenantFeature");
+        group.MapPut("/{id}/plan", (RequestDelegate)SetPlanAsync).WithName("TenantKit.SetTenantPlan");
     }
+
+    private static Task EnableFeatureAsync(HttpContext context) => RunAsync(context, async host =>
+    {
+        var (ok, expected) = await host.ExpectedVersionAsync(context, required: false).ConfigureAwait(false);
+        if (!ok)
+        {
+            return;
+        }
+
+        var query = context.Request.Query;
+        var enableDependencies = false;
+        if (query.TryGetValue("enableDependencies", out var flag) && !bool.TryParse(flag.ToString(), out enableDependencies))
+        {
+            await TenantProblems.WriteValidationAsync(context, new Dictionary<string, string[]> { ["enableDependencies"] = ["must be 'true' or 'false'."] }, "The query is invalid.").ConfigureAwait(false);
+            return;
+        }
+
+        var tenant = await Features(context).EnableFeatureAsync(Id(context), Feature(context), expected, enableDependencies, context.RequestAborted).ConfigureAwait(false);
+        await WriteTenantAsync(context, host, tenant, StatusCodes.Status200OK).ConfigureAwait(false);
+    });
+
+    private static Task DisableFeatureAsync(HttpContext context) => RunAsync(context, async host =>
+    {
+        var (ok, expected) = await host.ExpectedVersionAsync(context, required: false).ConfigureAwait(false);
+        if (!ok)
+        {
+            return;
+        }
+
+        var tenant = await Features(context).DisableFeatureAsync(Id(context), Feature(context), expected, context.RequestAborted).ConfigureAwait(false);
+        await WriteTenantAsync(context, host, tenant, StatusCodes.Status200OK).ConfigureAwait(false);
+    });
+
+    private static Task SetPlanAsync(HttpContext context) => RunAsync(context, async host =>
+    {
+        var (ok, expected) = await host.ExpectedVersionAsync(context, required: false).ConfigureAwait(false);
+        if (!ok)
+        {
+            return;
+        }
+
+        var body = await ReadBodyAsync(context, AdministrationJsonContext.Default.SetPlanRequest).ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+
+        var tenant = await Features(context).SetPlanAsync(Id(context), body.Plan, expected, context.RequestAborted).ConfigureAwait(false);
+        await WriteTenantAsync(context, host, tenant, StatusCodes.Status200OK).ConfigureAwait(false);
+    });
+
+    private static ITenantFeatureAdministration Features(HttpContext context) => context.RequestServices.GetRequiredService<ITenantFeatureAdministration>();
+
+    private static string Feature(HttpContext context) => context.Request.RouteValues["feature"] as string ?? string.Empty;
 
     private static Task ListAsync(HttpContext context) => RunAsync(context, async host =>
     {

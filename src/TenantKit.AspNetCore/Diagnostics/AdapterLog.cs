@@ -13,4 +13,7 @@ internal static partial class AdapterLog
 
     [LoggerMessage(5003, LogLevel.Debug, "Refused the request with {Status} {ProblemType}: the application threw a TenantKit refusal while serving it.")]
     public static partial void RefusedThrown(ILogger logger, int status, string problemType, Exception exception);
+
+    [LoggerMessage(5004, LogLevel.Warning, "The endpoint {Endpoint} requires the feature '{Feature}', which is not declared: no tenant can reach it. Declare it with AddFeature, or fix the id in RequireFeature.")]
+    public static partial void UndeclaredFeature(ILogger logger, string endpoint, string feature);
 }

@@ -32,4 +32,16 @@ public static class TenantEndpointConventionBuilderExtensions
     public static TBuilder RequireHost<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
         => builder.WithMetadata(Host);
+
+    /// <summary>
+    /// Reserves the endpoints to tenants that have <paramref name="feature"/>: others get 404, as for a path that does
+    /// not exist; requests that name no tenant are refused as by <see cref="RequireTenant{TBuilder}"/>.
+    /// </summary>
+    /// <typeparam name="TBuilder">The endpoint convention builder type.</typeparam>
+    /// <param name="builder">The endpoints (a route group applies it to all of its endpoints).</param>
+    /// <param name="feature">The feature id.</param>
+    /// <returns>The builder.</returns>
+    public static TBuilder RequireFeature<TBuilder>(this TBuilder builder, string feature)
+        where TBuilder : IEndpointConventionBuilder
+        => builder.WithMetadata(new RequireFeatureAttribute(feature));
 }

@@ -62,6 +62,13 @@ internal sealed class TenantRefusals
         "The server is shutting down.",
         "The server is stopping and no longer serves tenants. Try again later.");
 
+    /// <summary>
+    /// A tenant lacks the feature of the endpoint: the answer ASP.NET Core gives a path that does not exist (the
+    /// RFC 9110 "Not Found" problem), never a type that would tell the tenant the endpoint exists for others.
+    /// </summary>
+    private static readonly Refusal FeatureAbsent = new(StatusCodes.Status404NotFound, "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        "Not Found", null);
+
     private readonly ILogger _logger;
     private readonly TimeSpan _catalogRetryAfter;
 
@@ -96,6 +103,21 @@ internal sealed class TenantRefusals
 
     /// <summary>404: a request naming no tenant to an endpoint that serves tenants only.</summary>
     public Task TenantRequiredAsync(HttpContext context) => RefuseAsync(context, TenantRequired);
+
+    /// <summary>
+    /// 404 as for an unknown path: the tenant lacks the endpoint's feature. Without <c>Cache-Control: no-store</c>, which
+    /// ASP.NET Core's own 404 does not send either: the two answers must not be told apart.
+    /// </summary>
+    public Task FeatureAbsentAsync(HttpContext context)
+    {
+        AdapterLog.Refused(_logger, FeatureAbsent.Status, "feature-absent");
+        return TenantProblems.WriteAsync(context, new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = FeatureAbsent.Status,
+            Type = FeatureAbsent.Type,
+            Title = FeatureAbsent.Title,
+        }, retryAfter: null, noStore: false);
+    }
 
     /// <summary>403: the tenant is suspended.</summary>
     public Task SuspendedAsync(HttpContext context) => RefuseAsync(context, Suspended);
@@ -151,15 +173,15 @@ internal sealed class TenantRefusals
         };
         context.Response.Clear();
         AdapterLog.RefusedThrown(_logger, refusal.Status, refusal.Type, error);
-        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail);
+        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail!);
     }
 
     private Task RefuseAsync(HttpContext context, Refusal refusal, TimeSpan? retryAfter = null)
     {
         AdapterLog.Refused(_logger, refusal.Status, refusal.Type);
-        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail, retryAfter);
+        return TenantProblems.WriteAsync(context, refusal.Status, refusal.Type, refusal.Title, refusal.Detail!, retryAfter);
     }
 
     /// <summary>One kind of refusal: its status, its stable type, its title (the same for every occurrence) and its detail.</summary>
-    private sealed record Refusal(int Status, string Type, string Title, string Detail);
+    private sealed record Refusal(int Status, string Type, string Title, string? Detail);
 }

@@ -26,7 +26,14 @@ internal static class TenantProblems
         return WriteAsync(context, problem, retryAfter: null);
     }
 
-    public static async Task WriteAsync(HttpContext context, ProblemDetails problem, TimeSpan? retryAfter)
+    /// <param name="context">The request.</param>
+    /// <param name="problem">The document.</param>
+    /// <param name="retryAfter">The <c>Retry-After</c>, if any.</param>
+    /// <param name="noStore">
+    /// Sets <c>Cache-Control: no-store</c> (every TenantKit refusal does); off only for the answer that must look like
+    /// ASP.NET Core's own 404.
+    /// </param>
+    public static async Task WriteAsync(HttpContext context, ProblemDetails problem, TimeSpan? retryAfter, bool noStore = true)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -40,7 +47,11 @@ internal static class TenantProblems
             response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        response.Headers.CacheControl = "no-store";
+        if (noStore)
+        {
+            response.Headers.CacheControl = "no-store";
+        }
+
         if (context.RequestServices.GetService<IProblemDetailsService>() is { } service
             && await service.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).ConfigureAwait(false))
         {

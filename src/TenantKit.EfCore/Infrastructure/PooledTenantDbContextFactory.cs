@@ -54,6 +54,12 @@ internal sealed class PooledTenantDbContextFactory<TContext> : IDbContextFactory
         var context = _tenantPool.CreateDbContext();
         try
         {
+            if (TenantFilterFunctions.State(context).ModelFeatureKey() is not null)
+            {
+                throw new NotSupportedException(
+                    $"Features add to the model of {typeof(TContext).Name} (AddFeatureModel), which a shared pool cannot serve (a context's model is fixed for its life). Register it with AddTenantDbContext.");
+            }
+
             TenantFilterFunctions.State(context).Bind(location);
             if (location.ConnectionString is { } connectionString
                 && !string.Equals(context.Database.GetConnectionString(), connectionString, StringComparison.Ordinal))

@@ -153,7 +153,9 @@ internal static class SchemaTables
             return;
         }
 
-        if (missing.Count != tables.Count && !addMissingTables)
+        // The tables a feature adds (AddFeatureModel) are added to an existing schema: a tenant that gets the feature
+        // later, or the first tenant with it in shared tables. Missing tables of the context's own are still refused.
+        if (missing.Count != tables.Count && !addMissingTables && !missing.All(IsFeatureTable))
         {
             throw new InvalidOperationException(
                 $"{missing.Count} of the {tables.Count} tables of {context.GetType().Name} in {(schema is null ? "the default schema" : $"schema '{schema}'")} are missing while the others exist. Bring the schema up to date with migrations.");
@@ -179,6 +181,9 @@ internal static class SchemaTables
             }
         }
     }
+
+    private static bool IsFeatureTable(ITable table)
+        => table.EntityTypeMappings.All(mapping => mapping.TypeBase.FindAnnotation(Features.TenantFeatureModelCustomizer.FeatureAnnotation) is not null);
 
     /// <summary>A hash of <paramref name="value"/> that is the same in every process (FNV-1a, folded to 31 bits).</summary>
     private static int StableHash(string value)

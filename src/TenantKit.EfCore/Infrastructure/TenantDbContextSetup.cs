@@ -39,6 +39,7 @@ internal static class TenantKitOptions
             ?? throw new InvalidOperationException("A tenant DbContext needs TenantKit's services: call services.AddTenantKit(...) before AddTenantDbContext.");
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("TenantKit.EfCore");
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new TenantKitOptionsExtension(
-            accessor, services.GetService<ITenantConnectionResolver>(), location, mode, options.UseRowLevelSecurity, logger));
+            accessor, services.GetService<ITenantConnectionResolver>(), location, mode, options.UseRowLevelSecurity, logger,
+            services.GetService<TenantKit.Features.TenantFeatureRegistry>(), services.GetService<Features.TenantFeatureModels>()));
     }
 }

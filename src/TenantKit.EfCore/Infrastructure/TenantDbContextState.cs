@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
+using TenantKit.EfCore.Features;
 
 namespace TenantKit.EfCore.Infrastructure;
 
@@ -19,6 +20,7 @@ internal sealed class TenantDbContextState
     private TenantContextMode _mode;
     private string? _checkedTenantId;
     private bool _hostLogged;
+    private (TenantFeatureModels.Contribution[] Included, TenantFeatureModels.Contribution[] Excluded, string? Key)? _features;
 
     public TenantDbContextState(ICurrentDbContext current, IDbContextOptions options)
     {
@@ -60,6 +62,7 @@ internal sealed class TenantDbContextState
         _bound = location.Tenant;
         _mode = TenantContextMode.Tenant;
         _checkedTenantId = null;
+        _features = null;
     }
 
     /// <summary>Forgets the rent's binding: back to what the options say.</summary>
@@ -70,6 +73,7 @@ internal sealed class TenantDbContextState
         _mode = _bound is null ? _options.Mode : TenantContextMode.Tenant;
         _checkedTenantId = null;
         _hostLogged = false;
+        _features = null;
     }
 
     /// <summary>
@@ -90,6 +94,51 @@ internal sealed class TenantDbContextState
         }
 
         return _mode;
+    }
+
+    /// <summary>
+    /// The features that add to this context's model: <c>Included</c> go into its model, <c>Excluded</c> stay out. The
+    /// host's model has every feature's entities; a tenant's those of its features (as the tenant's snapshot says),
+    /// and a context with no tenant none.
+    /// </summary>
+    public (TenantFeatureModels.Contribution[] Included, TenantFeatureModels.Contribution[] Excluded) ModelFeatures()
+    {
+        var features = ComputeFeatures();
+        return (features.Included, features.Excluded);
+    }
+
+    /// <summary>
+    /// The part of the model cache key that features decide: <see langword="null"/> when no feature adds to the model,
+    /// else the included features' ids (tenants with the same ones share a model).
+    /// </summary>
+    public string? ModelFeatureKey() => ComputeFeatures().Key;
+
+    private (TenantFeatureModels.Contribution[] Included, TenantFeatureModels.Contribution[] Excluded, string? Key) ComputeFeatures()
+    {
+        if (_features is { } known)
+        {
+            return known;
+        }
+
+        var all = _options.FeatureModels?.For(_context.GetType(), _options.Features) ?? [];
+        if (all.Length == 0)
+        {
+            _features = ([], [], null);
+            return _features.Value;
+        }
+
+        if (ChooseMode() == TenantContextMode.Host)
+        {
+            _features = (all, [], "*");
+            return _features.Value;
+        }
+
+        var tenant = _bound ?? (_options.Accessor.Current is { IsHost: false } ambient ? ambient.Tenant : null);
+        var enabled = tenant is null || _options.Features is null ? null : _options.Features.GetFeatures(tenant);
+        var included = all.Where(c => enabled?.IsEnabled(c.Feature) == true).ToArray();
+        var excluded = all.Where(c => enabled?.IsEnabled(c.Feature) != true).ToArray();
+        _features = (included, excluded, string.Join(",", included.Select(c => c.Feature).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)));
+        return _features.Value;
     }
 
     /// <summary>Logs, once per context (per rent for a pooled one), that the tenant filter is lifted.</summary>

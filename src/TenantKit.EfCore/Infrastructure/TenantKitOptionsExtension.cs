@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TenantKit.EfCore.Features;
+using TenantKit.Features;
 
 namespace TenantKit.EfCore.Infrastructure;
 
@@ -23,8 +25,12 @@ internal sealed class TenantKitOptionsExtension : IDbContextOptionsExtension
         TenantDataLocation location,
         TenantContextMode mode,
         bool rowLevelSecurity,
-        ILogger? logger)
+        ILogger? logger,
+        TenantFeatureRegistry? features = null,
+        TenantFeatureModels? featureModels = null)
     {
+        Features = features;
+        FeatureModels = featureModels;
         Accessor = accessor;
         Resolver = resolver;
         Location = location;
@@ -47,6 +53,12 @@ internal sealed class TenantKitOptionsExtension : IDbContextOptionsExtension
 
     public ILogger Logger { get; }
 
+    /// <summary>The declared features, to find a tenant's.</summary>
+    public TenantFeatureRegistry? Features { get; }
+
+    /// <summary>What features add to models; <see langword="null"/> when none does.</summary>
+    public TenantFeatureModels? FeatureModels { get; }
+
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
     public void ApplyServices(IServiceCollection services)
@@ -55,6 +67,7 @@ internal sealed class TenantKitOptionsExtension : IDbContextOptionsExtension
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IResettableService, TenantDbContextStateReset>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IConventionSetPlugin, TenantConventionSetPlugin>());
         services.Replace(ServiceDescriptor.Singleton<IModelCacheKeyFactory, TenantModelCacheKeyFactory>());
+        services.Replace(ServiceDescriptor.Singleton<IModelCustomizer, TenantFeatureModelCustomizer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInterceptor, TenantSaveChangesInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInterceptor, TenantQueryExpressionInterceptor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInterceptor, TenantConnectionInterceptor>());

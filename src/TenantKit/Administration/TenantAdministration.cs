@@ -8,6 +8,7 @@ internal sealed class TenantAdministration(
     ITenantChangeFeed changes,
     ITenantContextAccessor context,
     TenantIdentifierPolicy identifiers,
+    Features.TenantFeatureRegistry features,
     TimeProvider time,
     ILogger<TenantAdministration> logger) : ITenantAdministration
 {
@@ -44,6 +45,7 @@ internal sealed class TenantAdministration(
         ArgumentNullException.ThrowIfNull(draft);
         EnsureHost("creating a tenant");
         var tenant = draft.ToTenant(time.GetUtcNow());
+        features.Check(tenant.Properties);
         await identifiers.EnsureAllowedAsync(tenant, store, cancellationToken).ConfigureAwait(false);
         var created = await Store(s => s.AddAsync(tenant, cancellationToken)).ConfigureAwait(false);
         Log.HostChangedTenant(logger, "created", created.Identifier, created.Id, created.Version);
@@ -70,6 +72,11 @@ internal sealed class TenantAdministration(
             properties: update.Properties,
             version: current.Version + 1,
             updatedAt: time.GetUtcNow());
+        if (update.Properties is not null && FeaturesChanged(current, next))
+        {
+            features.Check(next.Properties);
+        }
+
         if (next.Identifier != current.Identifier)
         {
             await identifiers.EnsureAllowedAsync(next, store, cancellationToken).ConfigureAwait(false);
@@ -171,6 +178,10 @@ internal sealed class TenantAdministration(
             return saved;
         }
     }
+
+    private static bool FeaturesChanged(TenantInfo current, TenantInfo next)
+        => current.GetProperty(Features.TenantFeatureProperties.Plan) != next.GetProperty(Features.TenantFeatureProperties.Plan)
+            || current.GetProperty(Features.TenantFeatureProperties.Features) != next.GetProperty(Features.TenantFeatureProperties.Features);
 
     private async ValueTask<TenantInfo> Require(string id, CancellationToken cancellationToken)
         => await Store(s => s.FindByIdAsync(id, cancellationToken)).ConfigureAwait(false) ?? throw new TenantNotFoundException(id);

@@ -7,6 +7,7 @@ using TenantKit.Administration;
 using TenantKit.Catalog;
 using TenantKit.Data;
 using TenantKit.Diagnostics;
+using TenantKit.Features;
 using TenantKit.Hosting;
 using TenantKit.Resolution;
 using TenantKit.Runtime;
@@ -34,6 +35,7 @@ public static class TenantKitServiceCollectionExtensions
             builder = new TenantKitBuilder(services, new TenantServicesConfiguration(services));
             services.AddSingleton(new TenantKitMarker(builder));
             services.AddSingleton(builder.Configuration);
+            services.AddSingleton(builder.Configuration.Features);
             Register(services);
         }
 
@@ -69,6 +71,7 @@ public static class TenantKitServiceCollectionExtensions
         services.TryAddSingleton(typeof(ITenantIdentifierReader<>), typeof(TenantIdentifierReader<>));
         services.TryAddSingleton<TenantIdentifierPolicy>();
         services.TryAddSingleton<ITenantAdministration, TenantAdministration>();
+        services.TryAddSingleton<ITenantFeatureAdministration, TenantFeatureAdministration>();
         services.TryAddSingleton<TenantContainerFactory>();
         services.TryAddSingleton<TenantRuntime>();
         services.TryAddSingleton<ITenantRuntime>(sp => sp.GetRequiredService<TenantRuntime>());

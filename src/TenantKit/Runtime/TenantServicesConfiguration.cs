@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TenantKit.Caching;
+using TenantKit.Features;
 using TenantKit.Resolution;
 
 namespace TenantKit.Runtime;
@@ -19,6 +20,12 @@ internal sealed class TenantServicesConfiguration
     public List<StrategyRegistration> Strategies { get; } = [];
 
     public List<Action<TenantInfo, IServiceCollection>> ConfigureServices { get; } = [];
+
+    /// <summary>The declared features and plans.</summary>
+    public TenantFeatureRegistry Features { get; } = new();
+
+    /// <summary>Whether the feature hooks (services, activation, unloading) are added to tenant builds.</summary>
+    public bool FeaturesWired { get; set; }
 
     /// <summary>Services never shared with the host, even when the host registered them as singletons.</summary>
     public HashSet<Type> IsolatedServices { get; } = [];

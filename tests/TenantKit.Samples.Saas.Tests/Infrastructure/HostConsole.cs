@@ -19,9 +19,9 @@ public static class HostConsole
     }
 
     /// <summary>Posts one of the console's actions (<c>Suspend</c>, <c>Unload</c>...) for a tenant and returns the console page it leads to.</summary>
-    public static async Task<string> ActAsync(this HttpClient client, string handler, TenantInfo tenant)
+    public static async Task<string> ActAsync(this HttpClient client, string handler, TenantInfo tenant, params (string Name, string Value)[] more)
     {
-        using var response = await client.PostFormAsync(Url, $"{Url}?handler={handler}", ("id", tenant.Id), ("version", tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var response = await client.PostFormAsync(Url, $"{Url}?handler={handler}", [("id", tenant.Id), ("version", tenant.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. more]);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return await client.HtmlAsync(Host(response.Headers.Location!.OriginalString));
     }

@@ -7,6 +7,7 @@ using TenantKit.Samples.Saas.Data;
 using TenantKit.Samples.Saas.Hosting;
 using TenantKit.Samples.Saas.Tenancy;
 using TenantKit.Catalog;
+using TenantKit.Features;
 using TenantKit.Runtime;
 
 namespace TenantKit.Samples.Saas.Pages.Console;
@@ -23,6 +24,8 @@ public sealed class IndexModel(
     ITenantRuntime runtime,
     ITenantContextAccessor accessor,
     IDbContextFactory<NotesDbContext> notes,
+    ITenantFeatureAdministration features,
+    TenantFeatureRegistry registry,
     SamplePlans plans,
     TimeProvider time) : PageModel
 {
@@ -31,6 +34,9 @@ public sealed class IndexModel(
     public TenantRuntimeCounts Counts { get; private set; }
 
     public SamplePlans Plans => plans;
+
+    /// <summary>The declared features, for the console's toggles.</summary>
+    public IReadOnlyList<TenantFeatureDefinition> Features => registry.Features;
 
     public CreateTenantInput Create { get; private set; } = new();
 
@@ -107,6 +113,20 @@ public sealed class IndexModel(
 
     public Task<IActionResult> OnPostResumeAsync(string id, long version, CancellationToken cancellationToken)
         => ActAsync(async () => $"Resumed {(await administration.ResumeAsync(id, version, cancellationToken)).Identifier}.");
+
+    public Task<IActionResult> OnPostEnableFeatureAsync(string id, string feature, long version, CancellationToken cancellationToken)
+        => ActAsync(async () =>
+        {
+            var tenant = await features.EnableFeatureAsync(id, feature, version, enableDependencies: true, cancellationToken: cancellationToken);
+            return $"Enabled {feature} for {tenant.Identifier}: its next request gets a new generation with it.";
+        });
+
+    public Task<IActionResult> OnPostDisableFeatureAsync(string id, string feature, long version, CancellationToken cancellationToken)
+        => ActAsync(async () =>
+        {
+            var tenant = await features.DisableFeatureAsync(id, feature, version, cancellationToken);
+            return $"Disabled {feature} for {tenant.Identifier}: its next request gets a new generation without it.";
+        });
 
     public Task<IActionResult> OnPostReloadAsync(string id, CancellationToken cancellationToken)
         => ActAsync(async () =>
@@ -201,15 +221,28 @@ public sealed class IndexModel(
             page = await administration.ListAsync(new TenantQuery { Take = TenantQuery.MaxTake }, cancellationToken);
         }
 
-        Tenants = [.. page.Items.Select(t => new TenantRow(t, runtime.GetStatus(t.Id), plans.PlanOf(t), SampleTenants.HasOwnDatabase(t)))];
+        Tenants = [.. page.Items.Select(t => new TenantRow(t, runtime.GetStatus(t.Id), plans.PlanOf(t), SampleTenants.HasOwnDatabase(t), FeaturesOf(t)))];
         Counts = runtime.Counts;
+    }
+
+    /// <summary>The tenant's features as its catalog entry says (its next generation's), or none if they are invalid.</summary>
+    private ITenantFeatures? FeaturesOf(TenantInfo tenant)
+    {
+        try
+        {
+            return registry.GetFeatures(tenant);
+        }
+        catch (TenantValidationException)
+        {
+            return null;
+        }
     }
 
     private static string Capitalize(string field) => field.Length == 0 ? field : char.ToUpperInvariant(field[0]) + field[1..];
 }
 
 /// <summary>One line of the console's table.</summary>
-public sealed record TenantRow(TenantInfo Tenant, TenantRuntimeStatus? Status, string Plan, bool OwnDatabase)
+public sealed record TenantRow(TenantInfo Tenant, TenantRuntimeStatus? Status, string Plan, bool OwnDatabase, ITenantFeatures? Features)
 {
     public bool IsResident => Status?.IsResident == true;
 }
