@@ -56,7 +56,11 @@ public sealed class TestProxy : IAsyncDisposable
         Transforms = [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }],
     };
 
-    public static ClusterConfig Cluster(string clusterId, IReadOnlyDictionary<string, string> destinations, string policy = TenantAffinityOptions.PolicyName) => new()
+    /// <summary>
+    /// A cluster with active health checks on <c>/health</c> (every <paramref name="activeInterval"/>, 500 ms unless
+    /// given; two consecutive failures mark a destination unhealthy) and passive ones.
+    /// </summary>
+    public static ClusterConfig Cluster(string clusterId, IReadOnlyDictionary<string, string> destinations, string policy = TenantAffinityOptions.PolicyName, TimeSpan? activeInterval = null) => new()
     {
         ClusterId = clusterId,
         LoadBalancingPolicy = policy,
@@ -66,7 +70,7 @@ public sealed class TestProxy : IAsyncDisposable
             Active = new ActiveHealthCheckConfig
             {
                 Enabled = true,
-                Interval = TimeSpan.FromMilliseconds(500),
+                Interval = activeInterval ?? TimeSpan.FromMilliseconds(500),
                 Timeout = TimeSpan.FromMilliseconds(1_000),
                 Policy = "ConsecutiveFailures",
                 Path = "/health",
