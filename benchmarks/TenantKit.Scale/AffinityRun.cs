@@ -71,9 +71,13 @@ public static class AffinityRun
                 nodes[name] = await StartNodeAsync(name, catalog, redis.Configuration);
             }
 
-            var clock = Stopwatch.StartNew();
+            // A sample through the administration endpoints (each create is one catalog transaction and one change-log row:
+            // the catalog's write rate), the rest in one SQL statement (no node has asked for them, so none has anything
+            // to invalidate).
             var identifiers = Enumerable.Range(0, tenants).Select(i => $"t{i}").ToArray();
-            await Parallel.ForEachAsync(identifiers, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (identifier, _) =>
+            var sample = Math.Min(500, tenants);
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(identifiers[..sample], new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (identifier, _) =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/tenants") { Content = JsonContent.Create(new { identifier, name = identifier }) };
                 request.Headers.Add("X-Admin-Key", AdminKey);
@@ -83,9 +87,14 @@ public static class AffinityRun
                     throw new InvalidOperationException($"creating {identifier}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             });
-            Say($"Created {tenants:N0} tenants in {clock.Elapsed.TotalSeconds:0.0} s.");
+            var sampleTime = clock.Elapsed;
+            await ExecuteAsync(catalog, string.Create(CultureInfo.InvariantCulture, $"""
+                INSERT INTO tenantkit_tenants (id, identifier, name, state, region, owner, properties, version, created_at, updated_at)
+                SELECT 'id-t' || g, 't' || g, 't' || g, 0, NULL, NULL, '{"{}"}', 1, now(), now() FROM generate_series({sample}, {tenants - 1}) AS g
+                """));
+            Say($"Created {sample:N0} tenants through the administration endpoints in {sampleTime.TotalSeconds:0.0} s ({sample / sampleTime.TotalSeconds:0} per second, 16 at a time: the catalog's write rate on this machine), the other {tenants - sample:N0} by SQL.");
             Say(string.Empty);
-            Say("| variant | phase | seconds | requests | req/s | failed | active tenants | resident per node (a, b, c) | max resident / active | builds per node (a, b, c) | builds / active | managed heap MB per node | working set MB per node |");
+            Say("| variant | phase | seconds | requests | req/s | failed | active tenants | resident per node (a, b, c, d) | max resident / active | builds per node (a, b, c, d) | builds / active | managed heap MB per node | working set MB per node |");
             Say("|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---|---|");
 
             // 1. Affinity: steady, then node c killed, then c restarted.
@@ -104,6 +113,7 @@ public static class AffinityRun
                 var owners = load.Since(0).Where(r => r.Node is not null).GroupBy(r => r.Tenant).ToDictionary(g => g.Key, g => g.Last().Node!);
                 var mark = load.Completed;
                 using var outage = new CancellationTokenSource();
+                var outageClock = Stopwatch.StartNew();
                 var running = load.RunAsync(connections, null, outage.Token);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, seconds / 8)));
                 var killStart = Stopwatch.GetTimestamp();
@@ -115,7 +125,7 @@ public static class AffinityRun
                 var during = load.Since(mark);
                 var cTenants = during.Where(r => r.Start >= killEnd && owners.GetValueOrDefault(r.Tenant) == "c").ToArray();
                 var firstServed = cTenants.Where(r => r.Status == HttpStatusCode.OK).Select(r => r.End).DefaultIfEmpty(long.MaxValue).Min();
-                Row(Say, "affinity", "c killed", Stopwatch.GetElapsedTime(killStart), during, start, await RuntimeAsync(nodes));
+                Row(Say, "affinity", "c killed", outageClock.Elapsed, during, start, await RuntimeAsync(nodes));
                 var failedAfter = during.Count(r => r.Status != HttpStatusCode.OK && r.Start >= killEnd);
                 var failedBefore = during.Count(r => r.Status != HttpStatusCode.OK && r.Start < killEnd);
                 var failoverMs = firstServed == long.MaxValue ? double.NaN : Stopwatch.GetElapsedTime(killStart, firstServed).TotalMilliseconds;
@@ -144,6 +154,30 @@ public static class AffinityRun
                 Say(string.Empty);
                 Say($"- Kill: {failedBefore} requests failed that were sent before the kill completed (in flight), {failedAfter} after; c's tenants first served by their next choice {failoverMs:0} ms after the kill; slowest request for one of c's tenants in the first 2 s: {firstTwoSeconds:0} ms.");
                 Say($"- Restart: of {compared.Length:N0} tenants served both during the outage and after the restart, {moved:N0} moved ({100.0 * moved / Math.Max(1, compared.Length):0.0} %), {movedToC:N0} of them to c; the restarted c built {cEnd.Builds - cStart.Builds:N0} tenants. Their copies on a and b leave by the idle rule (IdleTimeout), not by any message.");
+
+                // A fourth node joins: about a quarter of the tenants should move, all to it, and the others unload nothing.
+                nodes["d"] = await StartNodeAsync("d", catalog, redis.Configuration);
+                var beforeJoin = await RuntimeAsync(nodes);
+                (routes, clusters) = TestProxy.OneCluster(Addresses(nodes));
+                proxy.Config.Update(routes, clusters);
+                mark = load.Completed;
+                var joinClock = Stopwatch.StartNew();
+                using (var joined = new CancellationTokenSource(TimeSpan.FromSeconds(seconds / 4)))
+                {
+                    await load.RunAsync(connections, null, joined.Token);
+                }
+
+                var withD = load.Since(mark);
+                var afterJoin = await RuntimeAsync(nodes);
+                Row(Say, "affinity", "d joined", joinClock.Elapsed, withD, beforeJoin, afterJoin);
+                var nowWithD = withD.Where(r => r.Node is not null).GroupBy(r => r.Tenant).ToDictionary(g => g.Key, g => g.Last().Node!);
+                var comparedWithD = nowWithD.Keys.Where(now.ContainsKey).ToArray();
+                var movedWithD = comparedWithD.Count(t => nowWithD[t] != now[t]);
+                var movedToD = comparedWithD.Count(t => nowWithD[t] != now[t] && nowWithD[t] == "d");
+                var unloads = string.Join(", ", new[] { "a", "b", "c" }.Select(n => $"{n} {afterJoin[n].Unloads - beforeJoin[n].Unloads}"));
+                Say($"- Join: of {comparedWithD.Length:N0} tenants served both before and after d joined, {movedWithD:N0} moved ({100.0 * movedWithD / Math.Max(1, comparedWithD.Length):0.0} %; 1/N = 25 %), {movedToD:N0} of them to d; unloads on a, b, c meanwhile: {unloads}.");
+                await nodes["d"].DisposeAsync();
+                nodes.Remove("d");
             }
 
             // 2. Round robin on fresh node processes (nothing resident), the same load.
