@@ -154,12 +154,14 @@ public sealed class AffinityClusterTests(AffinityClusterFixture fixture, ITestOu
         output.WriteLine($"round robin: {records.Length} requests in {clock.Elapsed.TotalSeconds:0.0} s, {active} active tenants; resident per node {Describe(after, n => n.Resident)} (max {100.0 * after.Values.Max(n => n.Resident) / active:0.0} % of the active tenants); builds {builds} = {(double)builds / active:0.000} per active tenant (per node {Describe(after, n => n.Builds - before[n.Node].Builds)}); managed heap MB {Describe(after, n => n.ManagedHeapBytes >> 20)}");
 
         // Most of the active tenants are asked once (the Zipf tail) and so built once, wherever; the hot ones are built on every node.
-        var hot = records.Where(r => r.Node is not null).GroupBy(r => r.Tenant).Where(g => g.Count() >= 6).ToArray();
+        var hot = records.Where(r => r.Node is not null).GroupBy(r => r.Tenant).Where(g => g.Count() >= 15).ToArray();
         var hotOnEveryNode = hot.Count(g => g.Select(r => r.Node).Distinct().Count() == after.Count);
-        output.WriteLine($"round robin: {hotOnEveryNode} of the {hot.Length} tenants asked 6 times or more were built on every node");
+        output.WriteLine($"round robin: {hotOnEveryNode} of the {hot.Length} tenants asked 15 times or more were built on every node");
 
         Assert.True(records.All(r => r.Status == HttpStatusCode.OK), Failures(records));
         Assert.True(builds >= 1.2 * active, $"round robin built {builds} containers for {active} tenants: expected well above one per tenant");
+        // Fifteen requests spread by round robin miss a node for about 3 × (2/3)^15 = 0.7 % of the tenants.
+        Assert.True(hot.Length >= 20, $"only {hot.Length} tenants were asked 15 times");
         Assert.True(hotOnEveryNode >= 0.9 * hot.Length, $"{hotOnEveryNode} of {hot.Length} hot tenants on every node");
         Assert.Contains(after.Values, n => n.Resident > ResidentBound * active);
     }

@@ -19,6 +19,9 @@ public sealed class Backend : IAsyncDisposable
 
     public int Served;
 
+    /// <summary>When set, every request's connection is reset before an answer (the request reached the node).</summary>
+    public bool DropsConnections { get; set; }
+
     public static async Task<Backend> StartAsync(string name)
     {
         var backend = new Backend(name);
@@ -29,6 +32,13 @@ public sealed class Backend : IAsyncDisposable
         app.MapGet("/health", () => "ok");
         app.MapFallback((HttpContext http) =>
         {
+            if (backend.DropsConnections)
+            {
+                // A node dying under the request: the connection is reset before any answer.
+                http.Abort();
+                return string.Empty;
+            }
+
             Interlocked.Increment(ref backend.Served);
             return $"{name}|{http.Request.Host.Value}";
         });

@@ -96,4 +96,41 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
             Assert.StartsWith($"{next}|", body, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task ConnectionResetBeforeAnAnswer_BodilessGetIsSentToTheNextChoice()
+    {
+        var (tenant, next) = OwnedByA();
+        _backends[0].DropsConnections = true;
+
+        var (status, body, _) = await _proxy.GetAsync($"{tenant}.example.com");
+
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status} {body}\n{_proxy.Log}");
+        Assert.Equal($"{next}|{tenant}.example.com", body);
+        Assert.Contains(_proxy.Log.Entries, e => e.Contains("[8001]", StringComparison.Ordinal) && e.Contains("failed before answering", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ConnectionResetBeforeAnAnswer_PostWithABodyIsNotSentAgain_502()
+    {
+        var (tenant, _) = OwnedByA();
+        _backends[0].DropsConnections = true;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StringContent("{\"item\":1}") };
+        request.Headers.Host = $"{tenant}.example.com";
+        using var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.All(_backends, b => Assert.Equal(0, b.Served));
+        Assert.DoesNotContain(_proxy.Log.Entries, e => e.Contains("[8001]", StringComparison.Ordinal));
+    }
+
+    /// <summary>A tenant whose first choice is a, and its choice among b and c.</summary>
+    private static (string Tenant, string Next) OwnedByA()
+    {
+        string[] ids = ["a", "b", "c"];
+        string[] survivors = ["b", "c"];
+        var tenant = Enumerable.Range(0, 100).Select(i => $"t{i}").First(t => ids[AffinityChooser.Choose(RendezvousHash.Of(t), 3, j => ids[j], _ => 0, 0.25, 16)] == "a");
+        return (tenant, survivors[AffinityChooser.Choose(RendezvousHash.Of(tenant), 2, j => survivors[j], _ => 0, 0.25, 16)]);
+    }
 }
