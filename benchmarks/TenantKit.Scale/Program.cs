@@ -14,4 +14,11 @@ if (args.Length > 0 && args[0] == "charts")
     return 0;
 }
 
+// TenantKit.Scale affinity --tenants 10000 --seconds 60 --postgres "Host=..."          three node processes behind a YARP
+//                                                                                  proxy, with and without tenant affinity
+if (args.Length > 0 && args[0] == "affinity")
+{
+    return await AffinityRun.RunAsync(args.AsMemory(1));
+}
+
 return await ScaleDriver.RunAsync(ScaleOptions.Parse(args));

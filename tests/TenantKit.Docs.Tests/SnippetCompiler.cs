@@ -52,6 +52,9 @@ public static class SnippetCompiler
                 ["CS8321"] = ReportDiagnostic.Suppress,
                 // Npgsql was built against an older EF Core patch than the one referenced: unified at run time.
                 ["CS1702"] = ReportDiagnostic.Suppress,
+                // Yarp.ReverseProxy 2.3.0 was built against the 8.0 framework assemblies: unified with 10.0 at run time
+                // (the .NET SDK suppresses CS1701 and CS1702 in every project by default).
+                ["CS1701"] = ReportDiagnostic.Suppress,
             });
         var compilation = CSharpCompilation.Create($"Snippet_{Path.GetFileNameWithoutExtension(snippet.File)}_{snippet.Line}", [tree, usings], References.Value, options);
         using var output = new MemoryStream();

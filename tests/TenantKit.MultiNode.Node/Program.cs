@@ -82,6 +82,17 @@ app.UseRateLimiter();
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync }).ExcludeFromTenantResolution();
 app.MapTenantAdministration("/admin/tenants", AdminKeyAuthenticationHandler.Policy);
 
+// What this node's runtime holds: resident tenants (all, and those whose identifier starts with `prefix`), builds and
+// unloads since start, and the process's memory. For the affinity tests and the scale tool's affinity mode.
+app.MapGet("/runtime", (ITenantRuntime runtime, string? prefix) =>
+{
+    var counts = runtime.Counts;
+    var resident = prefix is null
+        ? counts.Resident
+        : runtime.GetStatuses().Count(s => s.IsResident && s.Identifier.StartsWith(prefix, StringComparison.Ordinal));
+    return Results.Ok(new RuntimeResource(node.Id, resident, counts.Resident, counts.Builds, counts.Unloads, GC.GetTotalMemory(false), Environment.WorkingSet));
+}).ExcludeFromTenantResolution();
+
 // Who served this request: the node, the tenant as the request saw it, and the tenant's options as its container built them.
 app.MapGet("/whoami", (HttpContext http) => Results.Ok(WhoAmI(http))).RequireTenant();
 
@@ -152,5 +163,7 @@ internal sealed record WhoAmIResource(
     long? Generation);
 
 internal sealed record NoteInput(string Text);
+
+internal sealed record RuntimeResource(string Node, int Resident, int ResidentTotal, long Builds, long Unloads, long ManagedHeapBytes, long WorkingSetBytes);
 
 internal sealed record NoteResource(long Id, string TenantId, string Text, string Node);

@@ -68,6 +68,7 @@ public static class TenantKitServiceCollectionExtensions
         services.TryAddSingleton<ITenantCatalog>(sp => sp.GetRequiredService<CachingTenantCatalog>());
         services.TryAddSingleton<ITenantContextAccessor, TenantContextAccessor>();
         services.TryAddSingleton(typeof(ITenantResolver<>), typeof(TenantResolver<>));
+        services.TryAddSingleton(typeof(ITenantIdentifierReader<>), typeof(TenantIdentifierReader<>));
         services.TryAddSingleton<TenantIdentifierPolicy>();
         services.TryAddSingleton<ITenantAdministration, TenantAdministration>();
         services.TryAddSingleton<ITenantFeatureAdministration, TenantFeatureAdministration>();

@@ -21,22 +21,8 @@ internal sealed class TenantResolver<TContext> : ITenantResolver<TContext>
     {
         _catalog = catalog;
         _metrics = metrics;
-        var strategies = new List<ITenantStrategy<TContext>>();
-        foreach (var registration in configuration.Strategies)
-        {
-            var instance = registration.Create(services);
-            if (instance is ITenantStrategy<TContext> strategy)
-            {
-                strategies.Add(strategy);
-            }
-            else if (instance is StaticTenantStrategy fixedAnswer)
-            {
-                // A static strategy answers for any context, value types included.
-                strategies.Add(fixedAnswer.For<TContext>());
-            }
-        }
-
-        _strategies = [.. strategies];
+        var strategies = DeclaredStrategies.For<TContext>(services, configuration);
+        _strategies = strategies;
         // The strategy itself is the reader the catalog files recalled answers under: two strategies reading the same
         // text never recall each other's answer.
         _sources = [.. strategies.Select(s => s as ITenantSourceStrategy<TContext>)];

@@ -1,0 +1,3 @@
+global using Microsoft.AspNetCore.Http;
+global using TenantKit;
+global using TenantKit.Resolution;
