@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the sample SaaS application (samples/TenantKit.Samples.Saas) as a cluster on this machine: a throwaway
 # PostgreSQL (the shared catalog) and Redis (the change feed and the rate-limit counters) on 127.0.0.1, and two or three
-# sample nodes on http://localhost:5081, :5082, :5083. Ctrl+C (or the script's end, however it ends) stops them all and
-# removes the throwaway data. See docs/deployment.md for the tour and the failure drills.
+# sample nodes on http://localhost:5081, :5082, :5083, and in front of them the sample front on http://localhost:5080 (a
+# YARP proxy with tenant affinity, samples/TenantKit.Samples.Front: each tenant's requests go to one node). Ctrl+C (or
+# the script's end, however it ends) stops them all and removes the throwaway data. See docs/deployment.md for the tour
+# and the failure drills.
 #
 #   bash eng/cluster.sh          # two nodes
 #   bash eng/cluster.sh 3        # three nodes
@@ -17,12 +19,18 @@
 #                                needs CREATEDB; its Database is replaced by TENANTKIT_CLUSTER_DATABASE)
 #   TENANTKIT_CLUSTER_SAMPLE     the sample's built TenantKit.Samples.Saas.dll: skips the build (default: builds Release)
 #   TENANTKIT_CLUSTER_LOGS       the folder of the logs and of the nodes' restart scripts (default: a new temporary one)
-#   TENANTKIT_CLUSTER_FRONT      a command starting a front (see FRONT HOOK below)
+#   TENANTKIT_CLUSTER_FRONT      the front: unset or empty, the sample front (samples/TenantKit.Samples.Front); 'none',
+#                                no front (clients talk to the nodes); anything else, a command starting your own front
+#                                instead (see FRONT HOOK below)
+#   TENANTKIT_CLUSTER_FRONT_PORT the front's port (default 5080)
+#   TENANTKIT_CLUSTER_FRONT_APP  the sample front's built TenantKit.Samples.Front.dll: skips its build (default: builds
+#                                Release)
 #   ASPNETCORE_ENVIRONMENT       the nodes' environment (default Production)
 #
 # Output: human-readable lines, and one machine-readable line per part (the cluster test reads them):
 #   cluster-redis 127.0.0.1:PORT pid PID
 #   cluster-node NAME http://localhost:PORT pid PID log FILE restart FILE
+#   cluster-front http://localhost:PORT pid PID log FILE     (unless TENANTKIT_CLUSTER_FRONT=none)
 #   cluster-admin-key KEY
 #   cluster-ready
 # A node killed in a drill stays down; `bash <restart file>` starts it again in the foreground (Ctrl+C stops it).
@@ -39,6 +47,8 @@ fi
 extra=("$@")
 
 port=${TENANTKIT_CLUSTER_PORT:-5081}
+front=${TENANTKIT_CLUSTER_FRONT:-}
+front_port=${TENANTKIT_CLUSTER_FRONT_PORT:-5080}
 database=${TENANTKIT_CLUSTER_DATABASE:-tenantkit_sample}
 admin_key=${TENANTKIT_CLUSTER_ADMIN_KEY:-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 logs=${TENANTKIT_CLUSTER_LOGS:-$(mktemp -d /tmp/tenantkit-cluster.XXXXXX)}
@@ -89,6 +99,20 @@ if [ -z "$sample" ]; then
   sample="$sample_dir/bin/Release/net10.0/TenantKit.Samples.Saas.dll"
 fi
 [ -f "$sample" ] || { echo "cluster: $sample was not found" >&2; exit 1; }
+
+# The sample front (a YARP proxy with TenantKit.Yarp's TenantAffinity policy), built once (Release) unless another front
+# (or none) is asked for.
+front_dir="$root/samples/TenantKit.Samples.Front"
+front_app=""
+if [ -z "$front" ]; then
+  front_app=${TENANTKIT_CLUSTER_FRONT_APP:-}
+  if [ -z "$front_app" ]; then
+    echo "cluster: building the front (Release)"
+    dotnet build "$front_dir" -c Release -nologo -v q -clp:ErrorsOnly || { echo "cluster: the front's build failed" >&2; exit 1; }
+    front_app="$front_dir/bin/Release/net10.0/TenantKit.Samples.Front.dll"
+  fi
+  [ -f "$front_app" ] || { echo "cluster: $front_app was not found" >&2; exit 1; }
+fi
 
 # PostgreSQL: the same throwaway server as the tests (eng/services/postgres.sh: initdb in a temporary folder, a free
 # port on 127.0.0.1, run as the 'postgres' user when this script runs as root, a role with CREATEDB), unless
@@ -146,6 +170,7 @@ start_node() {
     printf 'export ConnectionStrings__Redis=%q\n' "$redis"
     printf 'export TenantKit__Redis__ChangeFeed__NodeId=%q\n' "$name"
     printf 'export Sample__Host__AdminKey=%q\n' "$admin_key"
+    printf 'export Sample__NodeName=%q\n' "$name"
     printf 'export Sample__AllowedHosts__0=127.0.0.1\n'
     printf 'exec dotnet %q --urls %q' "$sample" "http://localhost:$node_port"
     [ ${#extra[@]} -gt 0 ] && printf ' %q' "${extra[@]}"
@@ -187,33 +212,77 @@ for ((i = 0; i < nodes; i++)); do
     exit 1
   fi
 done
+if [ "$front" != "none" ] && (exec 3<>"/dev/tcp/127.0.0.1/$front_port") 2>/dev/null; then
+  echo "cluster: the front's port $front_port is taken (set TENANTKIT_CLUSTER_FRONT_PORT, or TENANTKIT_CLUSTER_FRONT=none)" >&2
+  exit 1
+fi
 start_node 0
 wait_ready 0 || exit 1
 for ((i = 1; i < nodes; i++)); do start_node "$i"; done
 for ((i = 1; i < nodes; i++)); do wait_ready "$i" || exit 1; done
 
 # ---- FRONT HOOK ----------------------------------------------------------------------------------------------------
-# A front (a reverse proxy with tenant affinity, such as the TenantKit.Yarp package of the affinity issue, which is not
-# on main yet) is started here when TENANTKIT_CLUSTER_FRONT names a command. It runs with TENANTKIT_CLUSTER_BACKENDS
-# (the nodes' addresses, space-separated) and TENANTKIT_CLUSTER_FRONT_PORT (default 5080) in its environment, its
-# output in front.log, and is stopped with the nodes. Without it, clients talk to the nodes directly.
-if [ -n "${TENANTKIT_CLUSTER_FRONT:-}" ]; then
-  TENANTKIT_CLUSTER_BACKENDS="${backends[*]}" TENANTKIT_CLUSTER_FRONT_PORT=${TENANTKIT_CLUSTER_FRONT_PORT:-5080} \
-    bash -c "$TENANTKIT_CLUSTER_FRONT" >"$logs/front.log" 2>&1 &
+# The front starts once every node is ready. By default it is the sample front (samples/TenantKit.Samples.Front: YARP
+# with TenantKit.Yarp's TenantAffinity policy, active health checks on the nodes' /health and passive ones), from its
+# restart script front.sh. TENANTKIT_CLUSTER_FRONT=none starts no front; any other value is a command starting your own
+# (nginx, HAProxy, another YARP...), run with TENANTKIT_CLUSTER_BACKENDS (the nodes' addresses, space-separated, node a
+# first) and TENANTKIT_CLUSTER_FRONT_PORT in its environment. Either way its output goes to front.log, it is stopped
+# with the nodes, and the cluster is ready once GET /health through it answers 200.
+if [ "$front" != "none" ]; then
+  front_command=$front
+  if [ -z "$front_command" ]; then
+    {
+      echo "#!/usr/bin/env bash"
+      echo "# Starts the front of the cluster of eng/cluster.sh again (in the foreground; Ctrl+C stops it)."
+      printf 'cd %q || exit 1\n' "$front_dir"
+      printf 'export ASPNETCORE_ENVIRONMENT=%q DOTNET_gcServer=0 DOTNET_NOLOGO=1\n' "${ASPNETCORE_ENVIRONMENT:-Production}"
+      printf 'export TENANTKIT_CLUSTER_BACKENDS=%q\n' "${backends[*]}"
+      printf 'exec dotnet %q --urls %q\n' "$front_app" "http://localhost:$front_port"
+    } >"$logs/front.sh"
+    chmod +x "$logs/front.sh"
+    front_command="exec bash $(printf %q "$logs/front.sh")"
+  fi
+  TENANTKIT_CLUSTER_BACKENDS="${backends[*]}" TENANTKIT_CLUSTER_FRONT_PORT=$front_port \
+    bash -c "$front_command" >"$logs/front.log" 2>&1 &
   front_pid=$!
-  echo "cluster-front pid $front_pid log $logs/front.log"
+  echo "cluster-front http://localhost:$front_port pid $front_pid log $logs/front.log"
+  front_ready=""
+  for _ in $(seq 1 600); do
+    kill -0 "$front_pid" 2>/dev/null || break
+    health_ok "$front_port" && { front_ready=1; break; }
+    sleep 0.1
+  done
+  if [ -z "$front_ready" ]; then
+    echo "cluster: the front did not answer GET /health on port $front_port within 60 s:" >&2
+    tail -n 30 "$logs/front.log" >&2
+    exit 1
+  fi
 fi
 # --------------------------------------------------------------------------------------------------------------------
 
 echo "cluster-admin-key $admin_key"
+if [ "$front" = "none" ]; then
+  entry=$port
+  front_line="none (TENANTKIT_CLUSTER_FRONT=none): clients talk to the nodes"
+  tenants_note="(any node's port)"
+elif [ -z "$front" ]; then
+  entry=$front_port
+  front_line="http://localhost:$front_port   (YARP, TenantAffinity: each tenant on one node, named by X-Sample-Node)"
+  tenants_note="(through the front; any node's port works too)"
+else
+  entry=$front_port
+  front_line="http://localhost:$front_port   (TENANTKIT_CLUSTER_FRONT)"
+  tenants_note="(through the front; any node's port works too)"
+fi
 cat <<EOF
 
 TenantKit sample cluster: $nodes nodes on PostgreSQL (database $database) with Redis at $redis.
+  Front          $front_line
   Nodes          ${backends[*]}
-  Tenants        http://acme.localhost:$port/   http://globex.localhost:$port/   (any node's port)
-  Host console   http://localhost:$port/console   (user admin, password tenantkit)
-  Administration curl -H 'X-Admin-Key: $admin_key' http://localhost:$port/admin/tenants
-  Health         http://localhost:$port/health
+  Tenants        http://acme.localhost:$entry/   http://globex.localhost:$entry/   $tenants_note
+  Host console   http://localhost:$entry/console   (user admin, password tenantkit)
+  Administration curl -H 'X-Admin-Key: $admin_key' http://localhost:$entry/admin/tenants
+  Health         http://localhost:$entry/health
   Logs           $logs
   Press Ctrl+C to stop everything.
 EOF

@@ -127,6 +127,9 @@ services.AddHostedService<SampleSeeder>();
 
 var app = builder.Build();
 
+// With Sample:NodeName set (eng/cluster.sh), every response names the node that answered (X-Sample-Node).
+app.UseNodeNameHeader();
+
 // Only this application's host names are answered: tenant hosts ({tenant}.localhost) and the host's own (localhost,
 // plus Sample:AllowedHosts), so no redirect or link is ever built from a Host header an attacker chose.
 app.UseTenantHostFiltering(o =>
