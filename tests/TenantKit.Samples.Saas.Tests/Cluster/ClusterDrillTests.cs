@@ -12,7 +12,10 @@ namespace TenantKit.Samples.Saas.Tests.Cluster;
 /// configuration alone); a suspension made through node a's administration endpoints is enforced by
 /// node b within 1 s with Redis, and within the fallback poll interval once Redis is killed; killing node b costs only
 /// its own requests while node a keeps answering; node b started again (its restart script) serves the current catalog;
-/// TERM (Ctrl+C) stops everything the script started. The measured times are written to the test output.
+/// TERM (Ctrl+C) stops everything the script started. Through the front the script starts (the sample front, YARP with
+/// TenantKit.Yarp's TenantAffinity): every request for a tenant succeeds and lands on one node, the same whether the
+/// tenant is named by host or by path; once node b is killed its tenants are served by node a within 2 s, and once it
+/// is back they return to it. The measured times are written to the test output.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterDrillTests(ITestOutputHelper output)
@@ -55,6 +58,35 @@ public sealed class ClusterDrillTests(ITestOutputHelper output)
             $"acme's budget of 20 over two nodes: {string.Join(", ", statuses.Select(s => (int)s))}");
         Assert.All(statuses.Skip(15).Skip(5), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
 
+        // The front: eight tenants (pro plan) created through it; each asked three times by host name and once by path
+        // base, all answered 200, by one node each (X-Sample-Node), the same by either strategy; both nodes own some.
+        var front = cluster.Front ?? throw new InvalidOperationException("eng/cluster.sh started no front.\n" + cluster.Describe());
+        var affinityClock = Stopwatch.StartNew();
+        string[] shops = [.. Enumerable.Range(0, 8).Select(i => $"shop{i}")];
+        foreach (var shop in shops)
+        {
+            await CreateTenantAsync(client, cluster, front.Port, shop);
+        }
+
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var shop in shops)
+        {
+            var answers = new List<(HttpStatusCode Status, string? Node)>();
+            for (var i = 0; i < 3; i++)
+            {
+                answers.Add(await ViaFrontAsync(client, front, shop));
+            }
+
+            answers.Add(await ViaFrontAsync(client, front, shop, byPath: true));
+            var seen = string.Join(", ", answers.Select(x => $"{(int)x.Status} from {x.Node ?? "no node"}"));
+            Assert.True(answers.All(x => x.Status == HttpStatusCode.OK), $"{shop} through the front: {seen}");
+            owners[shop] = Assert.Single(answers.Select(x => x.Node).Distinct()) ?? throw new InvalidOperationException($"{shop}: no X-Sample-Node header");
+        }
+
+        Assert.Equal(["a", "b"], owners.Values.Distinct().Order());
+        string[] shopsOfB = [.. shops.Where(shop => owners[shop] == "b")];
+        output.WriteLine($"Front: {shops.Length} tenants created and asked {shops.Length * 4} times through it in {Ms(affinityClock.Elapsed)}; owners {string.Join(", ", owners.Select(o => $"{o.Key} {o.Value}"))}.");
+
         // Both nodes serve globex (so node b has it cached and resident: a change must reach its cache).
         foreach (var node in new[] { a, b })
         {
@@ -94,24 +126,43 @@ public sealed class ClusterDrillTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(client, a, "globex"));
 
         // Drill 3, node b killed (SIGKILL) under load: node a answers every request before, during and after; only node
-        // b's requests fail.
+        // b's requests fail. Through the front, node a's tenants stay on node a, and node b's are served by node a
+        // within 2 s of the kill.
         using var load = new CancellationTokenSource();
         var onA = RepeatAsync(client, a, "globex", load.Token);
         var onB = RepeatAsync(client, b, "globex", load.Token);
-        await Eventually.UntilAsync("both nodes served some load", TimeSpan.FromSeconds(10), () => Task.FromResult((onA.Results.Count > 5 && onB.Results.Count > 5, $"a {onA.Results.Count}, b {onB.Results.Count}")));
+        var viaFront = RepeatViaFrontAsync(client, front, shops, load.Token);
+        await Eventually.UntilAsync("both nodes and the front served some load", TimeSpan.FromSeconds(10), () => Task.FromResult((onA.Results.Count > 5 && onB.Results.Count > 5 && viaFront.Results.Count > shops.Length, $"a {onA.Results.Count}, b {onB.Results.Count}, front {viaFront.Results.Count}")));
         var bBeforeKill = onB.Results.Count;
+        var killedAt = viaFront.Clock.Elapsed;
         ClusterScript.Signal(b.ProcessId, "KILL");
         await Eventually.UntilAsync("node b is gone", TimeSpan.FromSeconds(10), () => Task.FromResult((!ClusterScript.IsRunning(b.ProcessId), "running")));
         var aAtKill = onA.Results.Count;
         await Eventually.UntilAsync("node a served 20 more requests after the kill", TimeSpan.FromSeconds(20), () => Task.FromResult((onA.Results.Count >= aAtKill + 20, $"{onA.Results.Count - aAtKill}")));
+        await Eventually.UntilAsync("node a served each of node b's tenants through the front", TimeSpan.FromSeconds(10), () =>
+        {
+            var served = shopsOfB.Where(shop => viaFront.Results.Any(r => r.Tenant == shop && r.Started >= killedAt && r.Outcome == "200" && r.Node == "a")).ToArray();
+            return Task.FromResult((served.Length == shopsOfB.Length, $"served: {string.Join(", ", served)}"));
+        }, cluster.Describe);
         await load.CancelAsync();
-        await Task.WhenAll(onA.Loop, onB.Loop);
+        await Task.WhenAll(onA.Loop, onB.Loop, viaFront.Loop);
         var aResults = onA.Results.ToArray();
         var bResults = onB.Results.ToArray();
         Assert.All(aResults, r => Assert.Equal("200", r));
         Assert.Contains(bResults.Skip(bBeforeKill), r => r != "200");
         Assert.Equal("200", Assert.Single(bResults.Take(bBeforeKill).Distinct()));
         output.WriteLine($"Node b killed: node a answered {aResults.Length} of {aResults.Length} requests with 200 ({aResults.Length - aAtKill} after the kill); node b answered {bBeforeKill} before, then failed {bResults.Skip(bBeforeKill).Count(r => r != "200")} ({string.Join(", ", bResults.Skip(bBeforeKill).Where(r => r != "200").Distinct())}).");
+
+        // Through the front: node a's tenants answered by node a throughout; node b's by node b until the kill, then each
+        // by node a within 2 s of it, and every request for them sent 2 s or more after the kill answered by node a.
+        var frontResults = viaFront.Results.ToArray();
+        Assert.All(frontResults.Where(r => owners[r.Tenant] == "a"), r => Assert.Equal(("200", "a"), (r.Outcome, r.Node)));
+        Assert.All(frontResults.Where(r => owners[r.Tenant] == "b" && r.Ended < killedAt), r => Assert.Equal(("200", "b"), (r.Outcome, r.Node)));
+        var failover = shopsOfB.ToDictionary(shop => shop, shop => frontResults.First(r => r.Tenant == shop && r.Started >= killedAt && r.Outcome == "200" && r.Node == "a").Ended - killedAt);
+        Assert.True(failover.Values.All(t => t < TimeSpan.FromSeconds(2)), $"node b's tenants first served by node a after: {string.Join(", ", failover.Select(f => $"{f.Key} {Ms(f.Value)}"))}");
+        Assert.All(frontResults.Where(r => owners[r.Tenant] == "b" && r.Started >= killedAt + TimeSpan.FromSeconds(2)), r => Assert.Equal(("200", "a"), (r.Outcome, r.Node)));
+        var frontFailures = frontResults.Where(r => r.Outcome != "200").ToArray();
+        output.WriteLine($"Node b killed, through the front: {frontResults.Length} requests, {frontFailures.Length} failed ({string.Join(", ", frontFailures.Select(r => $"{r.Tenant} {r.Outcome} at +{Ms(r.Ended - killedAt)}"))}); node b's tenants first served by node a after {string.Join(", ", failover.Select(f => $"{f.Key} {Ms(f.Value)}"))}; the slowest request for one of them after the kill took {Ms(frontResults.Where(r => owners[r.Tenant] == "b" && r.Ended >= killedAt).Max(r => r.Ended - r.Started))}.");
 
         // Meanwhile, a change on node a while node b is down: the restarted node b must see it.
         await ActAsync(client, cluster, a, globex, "suspend");
@@ -130,10 +181,25 @@ public sealed class ClusterDrillTests(ITestOutputHelper output)
         var resumeAfterRestart = await Eventually.UntilAsync("the restarted node b serves globex again", FallbackPollInterval + TimeSpan.FromSeconds(1), Probe(client, restarted, "globex", HttpStatusCode.OK), cluster.Describe);
         output.WriteLine($"Node b restarted (Redis still down): ready after {Ms(ready)}; it refused globex, suspended while it was down, at once; globex resumed on a was served by b {Ms(resumeAfterRestart)} later (globex built on b meanwhile).");
 
+        // The front's active health check sees node b again: its tenants return to it.
+        var returned = await Eventually.UntilAsync("the front sends node b's tenants to node b again", TimeSpan.FromSeconds(10), async () =>
+        {
+            var answers = new List<string>();
+            foreach (var shop in shopsOfB)
+            {
+                var (status, node) = await ViaFrontAsync(client, front, shop);
+                answers.Add($"{shop} {(int)status} from {node ?? "no node"}");
+            }
+
+            return (answers.All(x => x.EndsWith(" 200 from b", StringComparison.Ordinal)), string.Join(", ", answers));
+        }, cluster.Describe);
+        output.WriteLine($"Through the front, node b's tenants were answered by node b again {Ms(returned)} after it was ready.");
+
         // Ctrl+C (TERM): the script stops every node and Redis it started.
         ClusterScript.Signal(restarted.ProcessId, "TERM");
         Assert.True(await cluster.StopAsync(TimeSpan.FromSeconds(30)), "eng/cluster.sh did not stop within 30 s of TERM.\n" + cluster.Describe());
         Assert.False(ClusterScript.IsRunning(a.ProcessId), "node a outlived the script");
+        Assert.False(ClusterScript.IsRunning(front.ProcessId), "the front outlived the script");
         Assert.Contains("cluster: stopped", cluster.Describe(), StringComparison.Ordinal);
     }
 
@@ -174,13 +240,66 @@ public sealed class ClusterDrillTests(ITestOutputHelper output)
         return clock.Elapsed;
     }
 
-    private static HttpRequestMessage Admin(ClusterScript cluster, ClusterNode node, HttpMethod method, string path)
+    private static HttpRequestMessage Admin(ClusterScript cluster, ClusterNode node, HttpMethod method, string path) => Admin(cluster, node.Port, method, path);
+
+    private static HttpRequestMessage Admin(ClusterScript cluster, int port, HttpMethod method, string path)
     {
-        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{node.Port}/admin/tenants{path}");
-        request.Headers.Host = $"localhost:{node.Port}";
+        var request = new HttpRequestMessage(method, $"http://127.0.0.1:{port}/admin/tenants{path}");
+        request.Headers.Host = $"localhost:{port}";
         request.Headers.Add("X-Admin-Key", cluster.AdminKey);
         return request;
     }
+
+    /// <summary>Creates a tenant on the pro plan with <c>POST /admin/tenants</c> on <paramref name="port"/>, asserting success.</summary>
+    private static async Task CreateTenantAsync(HttpClient client, ClusterScript cluster, int port, string identifier)
+    {
+        using var request = Admin(cluster, port, HttpMethod.Post, string.Empty);
+        request.Content = JsonContent.Create(new { identifier, name = identifier, properties = new Dictionary<string, string> { ["TenantKit:Plan"] = "pro" } });
+        using var response = await client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"POST /admin/tenants ({identifier}) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>The tenant's home page through the front, by host name or by path base: the status and the node that answered.</summary>
+    private static async Task<(HttpStatusCode Status, string? Node)> ViaFrontAsync(HttpClient client, ClusterFront front, string tenant, bool byPath = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{front.Port}/{(byPath ? $"t/{tenant}/" : string.Empty)}");
+        request.Headers.Host = byPath ? $"localhost:{front.Port}" : $"{tenant}.localhost:{front.Port}";
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, response.Headers.TryGetValues("X-Sample-Node", out var nodes) ? nodes.FirstOrDefault() : null);
+    }
+
+    /// <summary>Requests the tenants' home pages through the front in turn until cancelled; records each outcome and its node.</summary>
+    private static FrontLoop RepeatViaFrontAsync(HttpClient client, ClusterFront front, string[] tenants, CancellationToken cancellationToken)
+    {
+        var results = new System.Collections.Concurrent.ConcurrentQueue<FrontResult>();
+        var clock = Stopwatch.StartNew();
+        var loop = Task.Run(async () =>
+        {
+            for (var i = 0; !cancellationToken.IsCancellationRequested; i++)
+            {
+                var tenant = tenants[i % tenants.Length];
+                var started = clock.Elapsed;
+                try
+                {
+                    var (status, node) = await ViaFrontAsync(client, front, tenant);
+                    results.Enqueue(new FrontResult(tenant, started, clock.Elapsed, ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), node));
+                }
+                catch (HttpRequestException e)
+                {
+                    results.Enqueue(new FrontResult(tenant, started, clock.Elapsed, e.HttpRequestError.ToString(), null));
+                }
+                catch (TaskCanceledException)
+                {
+                    results.Enqueue(new FrontResult(tenant, started, clock.Elapsed, "timeout", null));
+                }
+            }
+        }, CancellationToken.None);
+        return new FrontLoop(loop, results, clock);
+    }
+
+    private sealed record FrontResult(string Tenant, TimeSpan Started, TimeSpan Ended, string Outcome, string? Node);
+
+    private sealed record FrontLoop(Task Loop, System.Collections.Concurrent.ConcurrentQueue<FrontResult> Results, Stopwatch Clock);
 
     /// <summary>Requests the tenant's home page on the node again and again until cancelled; records each outcome.</summary>
     private static LoadLoop RepeatAsync(HttpClient client, ClusterNode node, string tenant, CancellationToken cancellationToken)

@@ -11,8 +11,9 @@ namespace TenantKit.Samples.Saas.Tests.Infrastructure;
 /// <c>eng/cluster.sh</c> run as an operator runs it (<c>bash eng/cluster.sh 2</c>), on the test's PostgreSQL
 /// (<c>TENANTKIT_TEST_POSTGRES</c>, a database of its own) with its own Redis started from
 /// <c>TENANTKIT_TEST_REDIS_SERVER</c>, and the sample as the test run built it (<c>TENANTKIT_CLUSTER_SAMPLE</c>). Reads
-/// the script's machine-readable lines (<c>cluster-node</c>, <c>cluster-redis</c>, <c>cluster-admin-key</c>,
-/// <c>cluster-ready</c>). Disposing stops the script with TERM (as Ctrl+C would), then kills by process id whatever it
+/// the script's machine-readable lines (<c>cluster-node</c>, <c>cluster-front</c>, <c>cluster-redis</c>,
+/// <c>cluster-admin-key</c>, <c>cluster-ready</c>). The script starts its default front, the sample front as the test
+/// run built it (<c>TENANTKIT_CLUSTER_FRONT_APP</c>), on a free port. Disposing stops the script with TERM (as Ctrl+C would), then kills by process id whatever it
 /// started and still runs, drops the test's databases, and removes the logs folder (kept when
 /// <c>TENANTKIT_TEST_NODE_LOGS</c> is set, as the multi-node tests' node logs are).
 /// </summary>
@@ -55,6 +56,9 @@ public sealed class ClusterScript : IAsyncDisposable
     /// <summary>The nodes, by name (<c>a</c>, <c>b</c>...).</summary>
     public IReadOnlyDictionary<string, ClusterNode> Nodes => _nodes;
 
+    /// <summary>The front the script started (the sample front), or <see langword="null"/> before <c>cluster-front</c>.</summary>
+    public ClusterFront? Front { get; private set; }
+
     /// <summary>What the script printed, and the nodes' logs, for failure messages.</summary>
     public string Describe()
     {
@@ -69,6 +73,15 @@ public sealed class ClusterScript : IAsyncDisposable
             var log = File.Exists(node.Log) ? File.ReadAllLines(node.Log) : [];
             text.Append("--- node ").Append(node.Name).Append(" (last 60 lines of ").Append(node.Log).Append("):\n");
             foreach (var line in log.TakeLast(60))
+            {
+                text.Append(line).Append('\n');
+            }
+        }
+
+        if (Front is { } front && File.Exists(front.Log))
+        {
+            text.Append("--- front (last 60 lines of ").Append(front.Log).Append("):\n");
+            foreach (var line in File.ReadAllLines(front.Log).TakeLast(60))
             {
                 text.Append(line).Append('\n');
             }
@@ -107,7 +120,12 @@ public sealed class ClusterScript : IAsyncDisposable
         }
 
         info.Environment["TENANTKIT_CLUSTER_SAMPLE"] = SampleAssembly(root);
-        info.Environment["TENANTKIT_CLUSTER_PORT"] = FreePorts(nodes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["TENANTKIT_CLUSTER_FRONT_APP"] = FrontAssembly(root);
+
+        // The nodes on the first ports, the front on the one after them.
+        var ports = FreePorts(nodes + 1);
+        info.Environment["TENANTKIT_CLUSTER_PORT"] = ports.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["TENANTKIT_CLUSTER_FRONT_PORT"] = (ports + nodes).ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["TENANTKIT_CLUSTER_DATABASE"] = database;
         info.Environment["TENANTKIT_CLUSTER_LOGS"] = logs;
         info.Environment.Remove("TENANTKIT_CLUSTER_REDIS");
@@ -215,6 +233,11 @@ public sealed class ClusterScript : IAsyncDisposable
                 pids = [.. _extraProcesses, .. _nodes.Values.Select(n => n.ProcessId)];
             }
 
+            if (Front is { } front)
+            {
+                pids.Add(front.ProcessId);
+            }
+
             if (RedisProcessId != 0)
             {
                 pids.Add(RedisProcessId);
@@ -302,6 +325,9 @@ public sealed class ClusterScript : IAsyncDisposable
             case ["cluster-node", var name, var address, "pid", var pid, "log", var log, "restart", var restart]:
                 _nodes[name] = new ClusterNode(name, new Uri(address), int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), log, restart);
                 break;
+            case ["cluster-front", var address, "pid", var pid, "log", var log]:
+                Front = new ClusterFront(new Uri(address), int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), log);
+                break;
             case ["cluster-redis", _, "pid", var pid]:
                 RedisProcessId = int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture);
                 break;
@@ -333,6 +359,14 @@ public sealed class ClusterScript : IAsyncDisposable
         var configuration = typeof(ClusterScript).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var path = Path.Combine(root, "samples", "TenantKit.Samples.Saas", "bin", configuration, "net10.0", "TenantKit.Samples.Saas.dll");
         return File.Exists(path) ? path : throw new InvalidOperationException($"The sample was not built at {path}.");
+    }
+
+    /// <summary>The sample front as this test run built it (the test project builds it, without referencing it).</summary>
+    private static string FrontAssembly(string root)
+    {
+        var configuration = typeof(ClusterScript).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var path = Path.Combine(root, "samples", "TenantKit.Samples.Front", "bin", configuration, "net10.0", "TenantKit.Samples.Front.dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"The sample front was not built at {path}.");
     }
 
     /// <summary>A first port such that it and the next <paramref name="count"/> - 1 are free on 127.0.0.1 now.</summary>
@@ -398,4 +432,11 @@ public sealed record ClusterNode(string Name, Uri Address, int ProcessId, string
             return null;
         }
     }
+}
+
+/// <summary>The front the script started.</summary>
+public sealed record ClusterFront(Uri Address, int ProcessId, string Log)
+{
+    /// <summary>The front's port.</summary>
+    public int Port => Address.Port;
 }
