@@ -5,7 +5,8 @@ using TenantKit.Samples.Front.Hosting;
 // (appsettings.json, environment variables, the command line): the nodes (TENANTKIT_CLUSTER_BACKENDS, as eng/cluster.sh
 // sets it, or YARP's ReverseProxy section), the port (Urls), how a request names its tenant (Front:Tenants, the same
 // templates as the sample's nodes), the health checks (ReverseProxy:Clusters:nodes:HealthCheck). See README.md.
-var builder = WebApplication.CreateBuilder(args);
+// Its appsettings.json is found beside the program, whatever folder it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var configuration = builder.Configuration;
 
 // TENANTKIT_CLUSTER_BACKENDS ("http://localhost:5081 http://localhost:5082") becomes destinations node-1, node-2... of
