@@ -270,7 +270,8 @@ public sealed class RedisChangeFeedTests : IAsyncLifetime
 
         // A marker change after the unload: once it has arrived, anything published before it would have too.
         await a.AsHostAsync(admin => admin.UpdateAsync(tenant.Id, new TenantUpdate { Name = "Marker" }, tenant.Version));
-        await Wait.UntilAsync(() => b.Changes.Any(c => c.IsRemote), Long, "the marker arrives");
+        // (Wait for the marker itself: the creation may also arrive remotely, before or after `before` was read.)
+        await Wait.UntilAsync(() => b.Changes.Skip(before).Any(c => c is { IsRemote: true, Kind: TenantChangeKind.Updated }), Long, "the marker arrives");
         // (The creation may reach B after B read the tenant itself: that one is not about the unload.)
         Assert.Equal([TenantChangeKind.Updated], b.Changes.Skip(before).Where(c => c.Kind != TenantChangeKind.Created).Select(c => c.Kind));
         Assert.True(b.Runtime.GetStatus(tenant.Id)!.IsResident);
