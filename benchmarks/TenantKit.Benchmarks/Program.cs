@@ -20,6 +20,13 @@ if (args.Length > 0 && args[0] == "identity")
     return;
 }
 
+// dotnet run -c Release --project benchmarks/TenantKit.Benchmarks -- coldalloc 20000     (bytes allocated per cold build, by type)
+if (args.Length > 0 && args[0] == "coldalloc")
+{
+    ColdAllocReport.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "resident")
 {
     var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;

@@ -60,12 +60,7 @@ internal sealed partial class TenantContainerFactory
     public ContainerScope Build(TenantInfo tenant)
     {
         var template = GetTemplate();
-        // Sized up front: a build copies a few hundred descriptors, and growing a list to that size would allocate
-        // about twice the final array again on every tenant build.
-        var collection = new TemplateServiceCollection(template.Length + 32);
-        collection.AddRange(template);
-        IServiceCollection services = collection;
-
+        var services = new TenantServiceCollection(template);
         services.AddSingleton(tenant);
         foreach (var configure in _configuration.ConfigureServices)
         {
@@ -74,28 +69,9 @@ internal sealed partial class TenantContainerFactory
 
         // The template's descriptors are shared by every tenant (the host's forwarded instances, the application's
         // factories); when a tenant's configuration removed or replaced one of them, every descriptor is its own.
-        var ownStart = StartsWith(collection, template) ? template.Length : 0;
-        var own = new ServiceDescriptor[collection.Count - ownStart];
-        collection.CopyTo(ownStart, own, 0, own.Length);
-        return new ContainerScope(_plans.Value.Get(collection, ownStart, own), own);
-    }
-
-    private static bool StartsWith(List<ServiceDescriptor> collection, ServiceDescriptor[] template)
-    {
-        if (collection.Count < template.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < template.Length; i++)
-        {
-            if (!ReferenceEquals(collection[i], template[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var ownStart = services.SharedCount;
+        var own = services.Own();
+        return new ContainerScope(_plans.Value.Get(template, ownStart, own), own);
     }
 
     /// <summary>
@@ -307,9 +283,6 @@ internal sealed partial class TenantContainerFactory
     private bool IsExcluded(Type type) => _configuration.IsExcluded(type);
 
     private bool IsIsolated(Type type) => _configuration.IsIsolated(type);
-
-    /// <summary>A service collection with its capacity given up front.</summary>
-    private sealed class TemplateServiceCollection(int capacity) : List<ServiceDescriptor>(capacity), IServiceCollection;
 
     private static partial class Log
     {

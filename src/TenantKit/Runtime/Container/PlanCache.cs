@@ -18,10 +18,10 @@ internal sealed class PlanCache(bool validateScopes)
     public int Count => _plans.Count;
 
     /// <summary>
-    /// The plan for <paramref name="descriptors"/>, whose registrations from <paramref name="ownStart"/> on are the
+    /// The plan for the first <paramref name="ownStart"/> registrations of <paramref name="template"/> followed by the
     /// container's own (<paramref name="own"/>): a kept plan of the same shape, else a new one, validated when scopes are.
     /// </summary>
-    public ContainerPlan Get(List<ServiceDescriptor> descriptors, int ownStart, ServiceDescriptor[] own)
+    public ContainerPlan Get(ServiceDescriptor[] template, int ownStart, ServiceDescriptor[] own)
     {
         var key = new PlanKey(ownStart, own);
         if (_plans.TryGetValue(key, out var plan))
@@ -31,8 +31,8 @@ internal sealed class PlanCache(bool validateScopes)
 
         // The plan keeps the shape of the own registrations, not their values: no tenant's instances or factories
         // stay reachable from a plan other tenants use.
-        var shape = new ServiceDescriptor[descriptors.Count];
-        descriptors.CopyTo(0, shape, 0, ownStart);
+        var shape = new ServiceDescriptor[ownStart + own.Length];
+        Array.Copy(template, shape, ownStart);
         for (var i = 0; i < own.Length; i++)
         {
             shape[ownStart + i] = PlanKey.Shape(own[i]);
