@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "serve")
     return await ScaleServer.RunAsync(ScaleOptions.Parse(args.AsSpan(1)));
 }
 
+// TenantKit.Scale proxy --target http://127.0.0.1:PORT                          a YARP proxy (started by the driver with --proxy true)
+if (args.Length == 3 && args[0] == "proxy" && args[1] == "--target")
+{
+    return await ScaleProxy.RunAsync(args[2]);
+}
+
 // TenantKit.Scale charts --out DIR                                                 redraws the charts of a run in DIR
 if (args.Length > 0 && args[0] == "charts")
 {

@@ -80,9 +80,17 @@ public static class ScaleDriver
         public async Task RunAsync()
         {
             using var server = StartServer(variant, options);
+            Process? proxy = null;
             try
             {
-                var address = await ReadAddressAsync(server);
+                var serverAddress = await ReadAddressAsync(server);
+                var address = serverAddress;
+                if (options.Proxy)
+                {
+                    proxy = StartProcess(["proxy", "--target", serverAddress], options);
+                    address = await ReadAddressAsync(proxy);
+                }
+
                 using var handler = new SocketsHttpHandler
                 {
                     MaxConnectionsPerServer = options.Connections,
@@ -93,7 +101,7 @@ public static class ScaleDriver
                     AutomaticDecompression = DecompressionMethods.None,
                 };
                 using var client = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-                using var statsClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(address) };
+                using var statsClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(serverAddress) };
 
                 var clock = Stopwatch.StartNew();
                 var start = await StatsAsync(statsClient);
@@ -121,17 +129,28 @@ public static class ScaleDriver
             }
             finally
             {
-                // Closing its input stops the server; kill it (by its id: we started it) if it does not stop.
-                try
+                if (proxy is not null)
                 {
-                    server.StandardInput.Close();
-                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                    await server.WaitForExitAsync(wait.Token);
+                    await StopAsync(proxy);
+                    proxy.Dispose();
                 }
-                catch (OperationCanceledException)
-                {
-                    server.Kill(entireProcessTree: true);
-                }
+
+                await StopAsync(server);
+            }
+        }
+
+        /// <summary>Closing its input stops a process this driver started; it is killed (by its id) if it does not stop.</summary>
+        private static async Task StopAsync(Process process)
+        {
+            try
+            {
+                process.StandardInput.Close();
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
             }
         }
 
@@ -262,7 +281,10 @@ public static class ScaleDriver
         }
     }
 
-    private static Process StartServer(string variant, ScaleOptions options)
+    private static Process StartServer(string variant, ScaleOptions options) => StartProcess(options.ServerArguments(variant), options);
+
+    /// <summary>This program as a child process (the server, or the proxy), with the run's GC settings.</summary>
+    private static Process StartProcess(IEnumerable<string> arguments, ScaleOptions options)
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var info = new ProcessStartInfo
@@ -286,7 +308,7 @@ public static class ScaleDriver
             info.ArgumentList.Add(assembly);
         }
 
-        foreach (var argument in options.ServerArguments(variant))
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }

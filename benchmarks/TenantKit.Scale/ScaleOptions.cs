@@ -60,6 +60,12 @@ public sealed class ScaleOptions
     /// </summary>
     public double Rate { get; set; }
 
+    /// <summary>
+    /// Send the load through a YARP reverse proxy (a process of its own, the same for both variants) that forwards it over
+    /// its pooled connections to the server, rather than straight to the server.
+    /// </summary>
+    public bool Proxy { get; set; }
+
     /// <summary>Seed of the client's tenant sequence.</summary>
     public int Seed { get; set; } = 7;
 
@@ -91,6 +97,7 @@ public sealed class ScaleOptions
                 case "--server-gc": options.ServerGc = bool.Parse(value); break;
                 case "--gc-conserve-memory": options.GcConserveMemory = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--rate": options.Rate = double.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--proxy": options.Proxy = bool.Parse(value); break;
                 case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"Unknown option {name}.");
             }
