@@ -31,10 +31,6 @@ public interface ITenantCatalog
     /// <exception cref="TenantCatalogUnavailableException">The store failed.</exception>
     ValueTask<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Drops every cached entry for the tenant (by id and identifier).</summary>
-    /// <param name="identifier">The identifier to forget.</param>
-    void Invalidate(string identifier);
-
     /// <summary>
     /// Finds a tenant by an identifier that <paramref name="reader"/> read from the string <paramref name="source"/>, as
     /// <see cref="FindByIdentifierAsync(ReadOnlyMemory{char}, CancellationToken)"/> does; a catalog that recalls (see

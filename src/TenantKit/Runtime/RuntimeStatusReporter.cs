@@ -103,8 +103,7 @@ internal sealed class RuntimeStatusReporter(
             return new TenantRuntimeStatus(slot.TenantId, generation?.Tenant.Identifier ?? slot.Identifier)
             {
                 IsResident = generation is not null,
-                State = generation?.State ?? (slot.Building is not null ? TenantGenerationState.Building
-                    : failing ? TenantGenerationState.Failed : null),
+                IsBuilding = slot.Building is not null,
                 Generation = generation?.Number ?? slot.LastGeneration,
                 LeasesOut = generation?.Leases ?? 0,
                 LastAccess = lastAccess,

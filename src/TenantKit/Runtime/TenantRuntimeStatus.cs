@@ -2,7 +2,7 @@ namespace TenantKit.Runtime;
 
 /// <summary>
 /// What the runtime knows of one tenant, for an operator (the host's console, endpoints and health checks): whether
-/// it is in memory and in which state, how busy and how idle it is, why it last left memory, why its last build failed,
+/// it is in memory or being built, how busy and how idle it is, why it last left memory, why its last build failed,
 /// and which of its older generations are still draining because a request holds them.
 /// </summary>
 public sealed class TenantRuntimeStatus
@@ -23,11 +23,10 @@ public sealed class TenantRuntimeStatus
     public bool IsResident { get; internal init; }
 
     /// <summary>
-    /// The serving generation's state (<see cref="TenantGenerationState.Active"/>); <see cref="TenantGenerationState.Building"/>
-    /// while the first generation builds; <see cref="TenantGenerationState.Failed"/> while the runtime backs off after a
-    /// failed build; <see langword="null"/> when not in memory.
+    /// <see langword="true"/> while a generation of the tenant's container is being built: the first one (requests wait
+    /// for it), or a new one after a change or a reload (the resident generation serves meanwhile).
     /// </summary>
-    public TenantGenerationState? State { get; internal init; }
+    public bool IsBuilding { get; internal init; }
 
     /// <summary>The number of the serving (or last) generation, from 1; 0 when never built.</summary>
     public long Generation { get; internal init; }
