@@ -14,7 +14,7 @@ public sealed class TenantFeatureBuilder
     }
 
     /// <summary>The feature id.</summary>
-    public string Id => Definition.Id;
+    internal string Id => Definition.Id;
 
     internal TenantFeatureDefinition Definition { get; }
 

@@ -557,15 +557,15 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
     {
         _store.FailWith(new IOException("down"));
 
-        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdAsync("id-acme").AsTask());
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Cache.FindByIdAsync("id-acme").AsTask());
         await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.ListAsync(new TenantQuery()).AsTask());
     }
 
     [Fact]
     public async Task FindByIdAndList_ReadTheStore()
     {
-        Assert.Equal("acme", (await Catalog.FindByIdAsync("id-acme"))!.Identifier);
-        Assert.Null(await Catalog.FindByIdAsync("nope"));
+        Assert.Equal("acme", (await Cache.FindByIdAsync("id-acme"))!.Identifier);
+        Assert.Null(await Cache.FindByIdAsync("nope"));
         Assert.Equal(2, (await Catalog.ListAsync(new TenantQuery { Take = 1 })).TotalCount);
     }
 

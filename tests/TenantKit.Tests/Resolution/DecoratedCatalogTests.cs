@@ -151,8 +151,6 @@ public sealed class DecoratedCatalogTests : IAsyncLifetime
                 : Inner.FindByIdentifierAsync(identifier, cancellationToken);
         }
 
-        public ValueTask<TenantInfo?> FindByIdAsync(string id, CancellationToken cancellationToken = default) => Inner.FindByIdAsync(id, cancellationToken);
-
         public ValueTask<TenantPage> ListAsync(TenantQuery query, CancellationToken cancellationToken = default) => Inner.ListAsync(query, cancellationToken);
 
         protected void CountLookup() => Interlocked.Increment(ref _lookups);
