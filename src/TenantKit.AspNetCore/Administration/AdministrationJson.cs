@@ -57,7 +57,7 @@ internal sealed record TenantRuntimeResource(
             : new(
                 status.IsResident,
                 status.Generation,
-                status.State is { } state ? TenantResource.EnumName(state) : null,
+                StateOf(status),
                 status.LeasesOut,
                 status.LastAccess,
                 status.IdleTimeLeft,
@@ -65,6 +65,16 @@ internal sealed record TenantRuntimeResource(
                 status.LastUnloadAt,
                 status.LastError,
                 status.RetryAt);
+
+    /// <summary>
+    /// <c>active</c> while a generation serves, <c>building</c> while the first one builds, <c>failed</c> while the
+    /// runtime backs off after a failed build; <see langword="null"/> when not in memory.
+    /// </summary>
+    private static string? StateOf(TenantRuntimeStatus status)
+        => status.IsResident ? "active"
+            : status.IsBuilding ? "building"
+            : status.LastError is not null ? "failed"
+            : null;
 }
 
 /// <summary>One page of tenants.</summary>

@@ -192,7 +192,7 @@ public static class TenantKitHttpBuilderExtensions
         var services = builder.Services;
         services.TryAddSingleton<TenantDataProtection>();
         ReplaceDefaultAntiforgeryDataProvider(services);
-        builder.IsolateService<IAuthenticationSchemeProvider>();
+        builder.IsolateService(typeof(IAuthenticationSchemeProvider));
         return builder.ConfigureTenantServices((tenant, tenantServices) =>
         {
             tenantServices.AddSingleton(sp => sp.GetRequiredService<TenantDataProtection>().For(tenant));
@@ -248,9 +248,9 @@ public static class TenantKitHttpBuilderExtensions
     /// </summary>
     private static void IsolateCacheTagHelpers(TenantKitBuilder builder)
     {
-        builder.IsolateService<IDistributedCacheTagHelperStorage>();
-        builder.IsolateService<IDistributedCacheTagHelperService>();
-        builder.IsolateService<CacheTagHelperMemoryCacheFactory>();
+        builder.IsolateService(typeof(IDistributedCacheTagHelperStorage));
+        builder.IsolateService(typeof(IDistributedCacheTagHelperService));
+        builder.IsolateService(typeof(CacheTagHelperMemoryCacheFactory));
     }
 
     private static void ReplaceDefaultAntiforgeryDataProvider(IServiceCollection services)

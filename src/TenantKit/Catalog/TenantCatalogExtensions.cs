@@ -20,7 +20,7 @@ public static class TenantCatalogExtensions
     /// <param name="query">Filters; <see cref="TenantQuery.Skip"/> is where to start.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The tenants, in identifier order.</returns>
-    public static async IAsyncEnumerable<TenantInfo> ListAllAsync(
+    internal static async IAsyncEnumerable<TenantInfo> ListAllAsync(
         this ITenantCatalog catalog,
         TenantQuery? query = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ public sealed class TenantScope : IDisposable
     }
 
     /// <summary>The context this scope made current.</summary>
-    public TenantContext Context { get; }
+    internal TenantContext Context { get; }
 
     /// <summary>Restores the context that was current before this scope.</summary>
     public void Dispose()

@@ -24,7 +24,7 @@ public sealed class TenantDataOptions
     public const string ConnectionStringNameProperty = "TenantKit:ConnectionStringName";
 
     /// <summary>The longest schema name allowed (PostgreSQL's limit).</summary>
-    public const int MaxSchemaLength = 63;
+    internal const int MaxSchemaLength = 63;
 
     /// <summary>The isolation model of tenants that do not choose one. <value>The default is <see cref="TenantIsolationModel.SharedTables"/>.</value></summary>
     public TenantIsolationModel DefaultIsolation { get; set; } = TenantIsolationModel.SharedTables;

@@ -17,7 +17,7 @@ public sealed class InvalidTenantIdentifierException : TenantValidationException
     }
 
     /// <summary>The rejected value, escaped and truncated so it is safe to log or show.</summary>
-    public string DisplayValue { get; }
+    internal string DisplayValue { get; }
 
     /// <summary>Why the value was rejected.</summary>
     public string Reason { get; }

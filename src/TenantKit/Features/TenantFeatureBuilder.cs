@@ -14,7 +14,7 @@ public sealed class TenantFeatureBuilder
     }
 
     /// <summary>The feature id.</summary>
-    public string Id => Definition.Id;
+    internal string Id => Definition.Id;
 
     internal TenantFeatureDefinition Definition { get; }
 
@@ -65,23 +65,16 @@ public sealed class TenantFeatureBuilder
         return this;
     }
 
-    /// <summary>Adds registrations to the container of each tenant that has the feature, after the application's own.</summary>
+    /// <summary>
+    /// Adds registrations to the container of each tenant that has the feature, after the application's own. A factory
+    /// that needs the tenant resolves <see cref="TenantInfo"/>, which every tenant container holds.
+    /// </summary>
     /// <param name="configure">Registers the feature's services (and hosted services, which run per tenant).</param>
     /// <returns>This builder.</returns>
     public TenantFeatureBuilder ConfigureServices(Action<IServiceCollection> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         Definition.ConfigureServices.Add((_, services) => configure(services));
-        return this;
-    }
-
-    /// <summary>Adds registrations for one tenant that has the feature.</summary>
-    /// <param name="configure">Registers the feature's services for the tenant.</param>
-    /// <returns>This builder.</returns>
-    public TenantFeatureBuilder ConfigureServices(Action<TenantInfo, IServiceCollection> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        Definition.ConfigureServices.Add(configure);
         return this;
     }
 
@@ -93,7 +86,8 @@ public sealed class TenantFeatureBuilder
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(configure);
-        return ConfigureServices((tenant, services) => services.Configure<TOptions>(options => configure(tenant, options)));
+        Definition.ConfigureServices.Add((tenant, services) => services.Configure<TOptions>(options => configure(tenant, options)));
+        return this;
     }
 
     /// <summary>

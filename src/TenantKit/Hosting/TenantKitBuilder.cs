@@ -62,17 +62,10 @@ public sealed class TenantKitBuilder
         return WithStore(sp => CreateConfigurationStore(sp, section));
     }
 
-    /// <summary>Uses <typeparamref name="TStore"/> (resolved from the container) as the tenant store. Replaces any store chosen before.</summary>
-    /// <typeparam name="TStore">The store type.</typeparam>
-    /// <returns>This builder.</returns>
-    public TenantKitBuilder WithStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>()
-        where TStore : class, ITenantStore
-    {
-        Services.TryAddSingleton<TStore>();
-        return WithStore(sp => sp.GetRequiredService<TStore>());
-    }
-
-    /// <summary>Uses the store <paramref name="factory"/> creates. Replaces any store chosen before.</summary>
+    /// <summary>
+    /// Uses the store <paramref name="factory"/> creates (<c>services => ActivatorUtilities.CreateInstance&lt;MyStore&gt;(services)</c>
+    /// for a store with constructor injection). Replaces any store chosen before.
+    /// </summary>
     /// <param name="factory">Creates the store once.</param>
     /// <returns>This builder.</returns>
     public TenantKitBuilder WithStore(Func<IServiceProvider, ITenantStore> factory)
@@ -244,18 +237,13 @@ public sealed class TenantKitBuilder
     }
 
     /// <summary>
-    /// Never shares <typeparamref name="TService"/> between tenants, even when the application registered it as a
-    /// singleton: each tenant container builds its own (from the tenant's services). <c>IMemoryCache</c> and
-    /// <c>HybridCache</c> are always isolated (and <c>IDistributedCache</c> always prefixes keys with the tenant).
-    /// Start-up fails when a host singleton that every tenant shares depends on an isolated service; isolate that
-    /// singleton too (or register it as scoped).
+    /// Never shares <paramref name="serviceType"/> (or, for an open generic, any of its closed forms) between tenants,
+    /// even when the application registered it as a singleton: each tenant container builds its own (from the tenant's
+    /// services). <c>IMemoryCache</c> and <c>HybridCache</c> are always isolated (and <c>IDistributedCache</c> always
+    /// prefixes keys with the tenant). Start-up fails when a host singleton that every tenant shares depends on an
+    /// isolated service; isolate that singleton too (or register it as scoped).
     /// </summary>
-    /// <typeparam name="TService">The service type (an open generic works through the <see cref="Type"/> overload).</typeparam>
-    /// <returns>This builder.</returns>
-    public TenantKitBuilder IsolateService<TService>() => IsolateService(typeof(TService));
-
-    /// <summary>Never shares <paramref name="serviceType"/> (or, for an open generic, any of its closed forms) between tenants.</summary>
-    /// <param name="serviceType">The service type.</param>
+    /// <param name="serviceType">The service type: <c>typeof(PriceCache)</c>, or an open generic such as <c>typeof(IRepository&lt;&gt;)</c>.</param>
     /// <returns>This builder.</returns>
     public TenantKitBuilder IsolateService(Type serviceType)
     {
@@ -269,32 +257,13 @@ public sealed class TenantKitBuilder
     /// (<c>IMemoryCache</c>, <c>HybridCache</c>, the unprefixed <c>IDistributedCache</c>, isolated services,
     /// <see cref="TenantInfo"/>): every tenant shares the host's instance with the host's copies of those services, on
     /// purpose (cache entries shared by every tenant, say). Without it, start-up fails when a host singleton would do so.
-    /// Prefer registering the service as scoped, or isolating it with <see cref="IsolateService{TService}"/>.
+    /// Prefer registering the service as scoped, or isolating it with <see cref="IsolateService(Type)"/>.
     /// </summary>
     /// <typeparam name="TService">The service type the singleton is registered as.</typeparam>
     /// <returns>This builder.</returns>
-    public TenantKitBuilder AllowSharedDependencies<TService>() => AllowSharedDependencies(typeof(TService));
-
-    /// <summary>
-    /// Lets the host singleton <paramref name="serviceType"/> depend on services each tenant must have its own; see
-    /// <see cref="AllowSharedDependencies{TService}"/>.
-    /// </summary>
-    /// <param name="serviceType">The service type the singleton is registered as.</param>
-    /// <returns>This builder.</returns>
-    public TenantKitBuilder AllowSharedDependencies(Type serviceType)
+    public TenantKitBuilder AllowSharedDependencies<TService>()
     {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        Configuration.SharedDependencies.Add(serviceType);
-        return this;
-    }
-
-    /// <summary>Never carries <paramref name="serviceType"/> from the application into tenant containers.</summary>
-    /// <param name="serviceType">The service type.</param>
-    /// <returns>This builder.</returns>
-    public TenantKitBuilder ExcludeService(Type serviceType)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        Configuration.ExcludedServiceNames.Add(serviceType.FullName ?? serviceType.Name);
+        Configuration.SharedDependencies.Add(typeof(TService));
         return this;
     }
 

@@ -20,21 +20,21 @@ public readonly struct TenantIdentifierReading
     public bool IsInvalid { get; }
 
     /// <summary>The position (from 0, in declaration order) of the strategy that answered, or -1.</summary>
-    public int StrategyIndex { get; }
+    internal int StrategyIndex { get; }
 
     /// <summary><see langword="true"/> when a valid identifier was read.</summary>
     [MemberNotNullWhen(true, nameof(Identifier))]
     public bool HasIdentifier => Identifier is not null;
 
     /// <summary>No strategy answered: a request for the host (the application itself).</summary>
-    public static TenantIdentifierReading None => new(null, false, -1);
+    internal static TenantIdentifierReading None => new(null, false, -1);
 
     /// <summary>A valid identifier.</summary>
     /// <param name="identifier">The identifier; normalised here.</param>
     /// <param name="strategyIndex">Which strategy answered.</param>
     /// <returns>The reading.</returns>
     /// <exception cref="InvalidTenantIdentifierException">The identifier is not valid.</exception>
-    public static TenantIdentifierReading Valid(string identifier, int strategyIndex) => new(TenantIdentifier.Normalize(identifier), false, strategyIndex);
+    internal static TenantIdentifierReading Valid(string identifier, int strategyIndex) => new(TenantIdentifier.Normalize(identifier), false, strategyIndex);
 
     /// <summary>An identifier <see cref="TenantIdentifier.IsValid"/> accepted: ASCII, folded to lower case here.</summary>
     internal static TenantIdentifierReading Checked(ReadOnlySpan<char> identifier, int strategyIndex)
@@ -43,5 +43,5 @@ public readonly struct TenantIdentifierReading
     /// <summary>An answer that is not a valid identifier.</summary>
     /// <param name="strategyIndex">Which strategy answered.</param>
     /// <returns>The reading.</returns>
-    public static TenantIdentifierReading Invalid(int strategyIndex) => new(null, true, strategyIndex);
+    internal static TenantIdentifierReading Invalid(int strategyIndex) => new(null, true, strategyIndex);
 }

@@ -59,7 +59,7 @@ public readonly struct TenantResolution
     /// <exception cref="TenantNotFoundException">The identifier was invalid or unknown.</exception>
     /// <exception cref="TenantSuspendedException">The tenant is suspended.</exception>
     /// <exception cref="TenantCatalogUnavailableException">The store failed.</exception>
-    public TenantInfo GetActiveTenant(string what = "context")
+    internal TenantInfo GetActiveTenant(string what = "context")
     {
         return Status switch
         {

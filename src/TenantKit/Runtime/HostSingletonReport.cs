@@ -43,8 +43,8 @@ internal static class HostSingletonReport
         }
 
         message.Append(". Register ");
-        AppendName(message, descriptor.ServiceType).Append(" as scoped, or isolate it with IsolateService<");
-        AppendName(message, descriptor.ServiceType).Append(">() so each tenant builds its own.");
+        AppendName(message, descriptor.ServiceType).Append(" as scoped, or isolate it with IsolateService(typeof(");
+        AppendName(message, descriptor.ServiceType).Append(")) so each tenant builds its own.");
     }
 
     private static void AppendStep(StringBuilder message, Type service, Type? implementation)

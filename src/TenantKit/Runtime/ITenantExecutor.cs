@@ -39,13 +39,17 @@ public interface ITenantExecutor
 }
 
 /// <summary>The outcome of <see cref="ITenantExecutor.RunForEachActiveAsync"/>.</summary>
-/// <param name="succeeded">How many tenants the work completed for.</param>
-/// <param name="failures">The tenants it failed for, by identifier, with the error.</param>
-public sealed class TenantBatchResult(int succeeded, IReadOnlyDictionary<string, Exception> failures)
+public sealed class TenantBatchResult
 {
+    internal TenantBatchResult(int succeeded, IReadOnlyDictionary<string, Exception> failures)
+    {
+        Succeeded = succeeded;
+        Failures = failures;
+    }
+
     /// <summary>How many tenants the work completed for.</summary>
-    public int Succeeded { get; } = succeeded;
+    public int Succeeded { get; }
 
     /// <summary>The tenants it failed for, by identifier, with the error. The run does not throw for them.</summary>
-    public IReadOnlyDictionary<string, Exception> Failures { get; } = failures;
+    public IReadOnlyDictionary<string, Exception> Failures { get; }
 }

@@ -7,10 +7,11 @@ namespace TenantKit.Runtime;
 /// <remarks>
 /// <para>
 /// Anyone may take leases (<see cref="AcquireAsync"/>, <see cref="TryAcquireResident"/>) and read the status
-/// (<see cref="GetStatus"/>, <see cref="GetStatuses"/>, <see cref="Counts"/>). <see cref="LoadAsync"/>,
-/// <see cref="ReloadAsync"/> and <see cref="Unload"/> are reserved to the host: call them inside
+/// (<see cref="GetStatus"/>, <see cref="GetStatuses"/>, <see cref="Counts"/>). <see cref="LoadAsync"/> and
+/// <see cref="Unload"/> are reserved to the host: call them inside
 /// <see cref="ITenantContextAccessor.BeginHostScope"/>; anywhere else they throw <see cref="HostScopeRequiredException"/>
-/// before doing anything.
+/// before doing anything. To rebuild a tenant (a new generation, the old one draining), the host calls
+/// <see cref="ITenantAdministration.RequestReloadAsync"/>, which every node's runtime follows.
 /// </para>
 /// <para>
 /// A decorator forwards every member to the runtime it wraps. It may decline <see cref="TryAcquireResident"/> (the
@@ -68,18 +69,6 @@ public interface ITenantRuntime
     /// <exception cref="TenantLoadException">The build failed, or the runtime is backing off after a failure.</exception>
     /// <exception cref="ObjectDisposedException">The runtime has shut down.</exception>
     ValueTask LoadAsync(TenantInfo tenant, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Builds a new generation of a resident tenant's container from <paramref name="tenant"/>; new leases get it and
-    /// the old one drains. Does nothing for a tenant that is not resident. Host only.
-    /// </summary>
-    /// <param name="tenant">The tenant, as it is now.</param>
-    /// <param name="cancellationToken">Cancels waiting for the new generation.</param>
-    /// <returns>A task that completes when the new generation serves (or at once when not resident).</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="tenant"/> is <see langword="null"/>.</exception>
-    /// <exception cref="HostScopeRequiredException">Called outside a host scope (<see cref="ITenantContextAccessor.BeginHostScope"/>).</exception>
-    /// <exception cref="TenantLoadException">The new generation failed to build (the old one keeps serving).</exception>
-    ValueTask ReloadAsync(TenantInfo tenant, CancellationToken cancellationToken = default);
 
     /// <summary>Unloads a resident tenant: its generation drains (until its leases are released) and is disposed. Host only.</summary>
     /// <param name="tenantId">The tenant id.</param>

@@ -43,13 +43,13 @@ internal sealed class RuntimeStatusReporter(
         var result = new List<TenantRuntimeStatus>(slots.Count + draining.Count);
         foreach (var (id, slot) in slots)
         {
-            result.Add(Describe(slot, draining.Remove(id, out var own) ? Sorted(own) : []));
+            result.Add(Describe(slot, draining.Remove(id, out var own) ? own : default));
         }
 
         // Tenants no longer in memory whose old generations a request still holds.
         foreach (var (id, own) in draining)
         {
-            if (DescribeUnloaded(id, Sorted(own)) is { } status)
+            if (DescribeUnloaded(id, own) is { } status)
             {
                 result.Add(status);
             }
@@ -79,7 +79,7 @@ internal sealed class RuntimeStatusReporter(
         }
     }
 
-    private TenantRuntimeStatus Describe(TenantSlot slot, IReadOnlyList<DrainingGenerationStatus> draining)
+    private TenantRuntimeStatus Describe(TenantSlot slot, Drain draining)
     {
         lock (slot.Gate)
         {
@@ -103,8 +103,7 @@ internal sealed class RuntimeStatusReporter(
             return new TenantRuntimeStatus(slot.TenantId, generation?.Tenant.Identifier ?? slot.Identifier)
             {
                 IsResident = generation is not null,
-                State = generation?.State ?? (slot.Building is not null ? TenantGenerationState.Building
-                    : failing ? TenantGenerationState.Failed : null),
+                IsBuilding = slot.Building is not null,
                 Generation = generation?.Number ?? slot.LastGeneration,
                 LeasesOut = generation?.Leases ?? 0,
                 LastAccess = lastAccess,
@@ -113,12 +112,13 @@ internal sealed class RuntimeStatusReporter(
                 LastUnloadAt = last?.At,
                 LastError = failing ? slot.LastError?.Message : null,
                 RetryAt = failing ? clock.ToUtc(slot.RetryAt) : null,
-                Draining = draining,
+                DrainingLeases = draining.Leases,
+                DrainingSince = draining.Since,
             };
         }
     }
 
-    private TenantRuntimeStatus? DescribeUnloaded(string tenantId, IReadOnlyList<DrainingGenerationStatus> draining)
+    private TenantRuntimeStatus? DescribeUnloaded(string tenantId, Drain draining)
     {
         if (history.TryGet(tenantId, out var record))
         {
@@ -127,49 +127,46 @@ internal sealed class RuntimeStatusReporter(
                 Generation = record.Generation,
                 LastUnloadReason = record.Reason,
                 LastUnloadAt = record.At,
-                Draining = draining,
+                DrainingLeases = draining.Leases,
+                DrainingSince = draining.Since,
             };
         }
 
         return null;
     }
 
-    private List<DrainingGenerationStatus> DrainingOf(string tenantId)
+    private Drain DrainingOf(string tenantId)
     {
-        var result = new List<DrainingGenerationStatus>();
+        var result = default(Drain);
         foreach (var generation in drainer.Generations)
         {
             if (string.Equals(generation.Tenant.Id, tenantId, StringComparison.Ordinal))
             {
-                result.Add(Describe(generation));
+                result = result.With(generation, clock);
             }
-        }
-
-        return Sorted(result);
-    }
-
-    private Dictionary<string, List<DrainingGenerationStatus>> DrainingByTenant()
-    {
-        var result = new Dictionary<string, List<DrainingGenerationStatus>>(StringComparer.Ordinal);
-        foreach (var generation in drainer.Generations)
-        {
-            if (!result.TryGetValue(generation.Tenant.Id, out var own))
-            {
-                result[generation.Tenant.Id] = own = [];
-            }
-
-            own.Add(Describe(generation));
         }
 
         return result;
     }
 
-    private DrainingGenerationStatus Describe(TenantGeneration generation)
-        => new(generation.Number, generation.Leases, generation.UnloadReason ?? TenantUnloadReason.Requested, clock.ToUtc(generation.DrainingSince));
-
-    private static List<DrainingGenerationStatus> Sorted(List<DrainingGenerationStatus> generations)
+    private Dictionary<string, Drain> DrainingByTenant()
     {
-        generations.Sort(static (a, b) => a.Generation.CompareTo(b.Generation));
-        return generations;
+        var result = new Dictionary<string, Drain>(StringComparer.Ordinal);
+        foreach (var generation in drainer.Generations)
+        {
+            result[generation.Tenant.Id] = result.GetValueOrDefault(generation.Tenant.Id).With(generation, clock);
+        }
+
+        return result;
+    }
+
+    /// <summary>What a tenant's generations still draining add up to: their leases, and since when the oldest drains.</summary>
+    private readonly record struct Drain(int Leases, DateTimeOffset? Since)
+    {
+        public Drain With(TenantGeneration generation, RuntimeClock clock)
+        {
+            var since = clock.ToUtc(generation.DrainingSince);
+            return new(Leases + generation.Leases, Since is { } earlier && earlier <= since ? earlier : since);
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace TenantKit.Runtime;
 /// <see cref="Draining"/> (unloaded while it was building: it never serves). <see cref="Failed"/> and
 /// <see cref="Disposed"/> are final; the runtime refuses any other transition.
 /// </remarks>
-public enum TenantGenerationState
+internal enum TenantGenerationState
 {
     /// <summary>The container is being built; acquirers wait for it.</summary>
     Building = 0,

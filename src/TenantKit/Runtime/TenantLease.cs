@@ -32,10 +32,10 @@ public readonly struct TenantLease : IDisposable, IAsyncDisposable
     public IServiceProvider Services => Generation.Services;
 
     /// <summary>The number of the leased generation, from 1.</summary>
-    public long GenerationNumber => Generation.Number;
+    internal long GenerationNumber => Generation.Number;
 
     /// <summary><see langword="false"/> for a default (empty) lease.</summary>
-    public bool IsValid => _record is not null;
+    internal bool IsValid => _record is not null;
 
     /// <summary>The generation leased, or <see langword="null"/> for a default lease.</summary>
     internal TenantGeneration? LeasedGeneration => _record?.Generation;

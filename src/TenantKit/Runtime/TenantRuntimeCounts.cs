@@ -20,7 +20,7 @@ public readonly struct TenantRuntimeCounts
     /// <summary>Builds in flight.</summary>
     public int Building { get; }
 
-    /// <summary>Generations that left service and wait for their leases before disposal (see <see cref="TenantRuntimeStatus.Draining"/>).</summary>
+    /// <summary>Generations that left service and wait for their leases before disposal (see <see cref="TenantRuntimeStatus.DrainingLeases"/>).</summary>
     public int Draining { get; }
 
     /// <summary>Leases held on serving generations.</summary>

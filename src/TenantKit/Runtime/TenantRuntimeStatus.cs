@@ -2,8 +2,8 @@ namespace TenantKit.Runtime;
 
 /// <summary>
 /// What the runtime knows of one tenant, for an operator (the host's console, endpoints and health checks): whether
-/// it is in memory and in which state, how busy and how idle it is, why it last left memory, why its last build failed,
-/// and which of its older generations are still draining because a request holds them.
+/// it is in memory or being built, how busy and how idle it is, why it last left memory, why its last build failed,
+/// and whether older generations are still draining because requests hold them.
 /// </summary>
 public sealed class TenantRuntimeStatus
 {
@@ -23,11 +23,10 @@ public sealed class TenantRuntimeStatus
     public bool IsResident { get; internal init; }
 
     /// <summary>
-    /// The serving generation's state (<see cref="TenantGenerationState.Active"/>); <see cref="TenantGenerationState.Building"/>
-    /// while the first generation builds; <see cref="TenantGenerationState.Failed"/> while the runtime backs off after a
-    /// failed build; <see langword="null"/> when not in memory.
+    /// <see langword="true"/> while a generation of the tenant's container is being built: the first one (requests wait
+    /// for it), or a new one after a change or a reload (the resident generation serves meanwhile).
     /// </summary>
-    public TenantGenerationState? State { get; internal init; }
+    public bool IsBuilding { get; internal init; }
 
     /// <summary>The number of the serving (or last) generation, from 1; 0 when never built.</summary>
     public long Generation { get; internal init; }
@@ -57,8 +56,14 @@ public sealed class TenantRuntimeStatus
     public DateTimeOffset? RetryAt { get; internal init; }
 
     /// <summary>
-    /// The tenant's generations that left service but are not disposed yet, oldest first: each waits for its last
-    /// lease (a request still running on it) before it is disposed. Empty when none.
+    /// Leases still held on the tenant's generations that left service (reload, unload, suspension...) but are not
+    /// disposed yet: requests still running on an older container, each of which is disposed after its last lease.
     /// </summary>
-    public IReadOnlyList<DrainingGenerationStatus> Draining { get; internal init; } = [];
+    public int DrainingLeases { get; internal init; }
+
+    /// <summary>
+    /// When the oldest of the tenant's generations still draining left service, or <see langword="null"/> when none
+    /// drains. A time far in the past means a lease is held for long (or leaked).
+    /// </summary>
+    public DateTimeOffset? DrainingSince { get; internal init; }
 }

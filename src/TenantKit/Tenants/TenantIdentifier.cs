@@ -56,7 +56,7 @@ public static class TenantIdentifier
     /// <summary>Tells whether <paramref name="value"/> is already in normal form (valid and lower case).</summary>
     /// <param name="value">The candidate identifier.</param>
     /// <returns><see langword="true"/> when the value is valid and contains no upper-case letter.</returns>
-    public static bool IsNormalized(ReadOnlySpan<char> value)
+    internal static bool IsNormalized(ReadOnlySpan<char> value)
         => GetError(value) is null && !value.ContainsAnyInRange('A', 'Z');
 
     internal static bool TryNormalize(string? value, [NotNullWhen(true)] out string? normalized, out string error)

@@ -15,7 +15,7 @@ public sealed class TenantInfo
     public const int MaxNameLength = 200;
 
     /// <summary>The most properties a tenant may have.</summary>
-    public const int MaxProperties = 256;
+    internal const int MaxProperties = 256;
 
     private static readonly IReadOnlyDictionary<string, string> NoProperties =
         new Dictionary<string, string>().ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);

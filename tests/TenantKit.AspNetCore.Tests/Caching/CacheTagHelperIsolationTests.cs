@@ -69,7 +69,7 @@ public class CacheTagHelperIsolationTests
 
     private static async Task<TenantLease> LeaseAsync(WebApplication app, string id)
     {
-        var tenant = await app.Services.GetRequiredService<ITenantCatalog>().FindByIdAsync(id);
+        var tenant = await app.Services.GetRequiredService<ITenantStore>().FindByIdAsync(id);
         return await app.Runtime().AcquireAsync(tenant!);
     }
 }

@@ -87,8 +87,6 @@ public class DecoratedRuntimeTests
 
         public ValueTask LoadAsync(TenantInfo tenant, CancellationToken cancellationToken = default) => inner.LoadAsync(tenant, cancellationToken);
 
-        public ValueTask ReloadAsync(TenantInfo tenant, CancellationToken cancellationToken = default) => inner.ReloadAsync(tenant, cancellationToken);
-
         public bool Unload(string tenantId) => inner.Unload(tenantId);
 
         public Task WaitForUnloadAsync(string tenantId, CancellationToken cancellationToken = default) => inner.WaitForUnloadAsync(tenantId, cancellationToken);

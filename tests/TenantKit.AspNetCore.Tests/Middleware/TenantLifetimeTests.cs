@@ -102,8 +102,8 @@ public class TenantLifetimeTests
             await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
             using (accessor.BeginHostScope())
             {
-                await runtime.ReloadAsync(acme);
-                Assert.Equal(2, runtime.GetStatus(acme.Id)!.Generation);
+                await app.Services.GetRequiredService<ITenantAdministration>().RequestReloadAsync(acme.Id);
+                await WaitForAsync(() => runtime.GetStatus(acme.Id)!.Generation == 2);
                 Assert.True(runtime.Unload(acme.Id));
             }
 

@@ -75,7 +75,7 @@ public sealed class RedisDistributedCacheTests : IAsyncLifetime
 
     private static async Task<TenantLease> LeaseAsync(IServiceProvider services, string id)
     {
-        var tenant = await services.GetRequiredService<ITenantCatalog>().FindByIdAsync(id);
+        var tenant = await services.GetRequiredService<ITenantStore>().FindByIdAsync(id);
         return await services.GetRequiredService<ITenantRuntime>().AcquireAsync(tenant!);
     }
 }

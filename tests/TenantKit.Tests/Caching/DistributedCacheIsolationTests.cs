@@ -287,7 +287,7 @@ public class DistributedCacheIsolationTests
     {
         await using var h = RuntimeHarness.Create(
             RuntimeHarness.Tenants("a"),
-            b => b.IsolateService<IDistributedCache>(),
+            b => b.IsolateService(typeof(IDistributedCache)),
             s => s.AddSingleton<IDistributedCache, RecordingCache>());
         RecordingCache own;
         await using (var a = await h.AcquireAsync("a"))

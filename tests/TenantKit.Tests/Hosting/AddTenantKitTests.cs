@@ -89,9 +89,13 @@ public class AddTenantKitTests
     }
 
     [Fact]
-    public async Task WithStoreOfType_ResolvesItFromTheContainer()
+    public async Task WithStore_FactoryResolvingTheStoreFromTheContainer_UsesThatInstance()
     {
-        await using var provider = TestServices.Build(b => b.WithStore<InMemoryTenantStore>());
+        await using var provider = TestServices.Build(b =>
+        {
+            b.Services.AddSingleton<InMemoryTenantStore>();
+            b.WithStore(sp => sp.GetRequiredService<InMemoryTenantStore>());
+        });
 
         Assert.Same(provider.GetRequiredService<InMemoryTenantStore>(), provider.GetRequiredService<ITenantStore>());
     }
@@ -110,7 +114,7 @@ public class AddTenantKitTests
         Assert.Same(builder, builder.ConfigureCatalog(_ => { }));
         Assert.Same(builder, builder.ConfigureRuntime(_ => { }));
         Assert.Same(builder, builder.ConfigureTenantServices((_, _) => { }));
-        Assert.Same(builder, builder.IsolateService<object>());
+        Assert.Same(builder, builder.IsolateService(typeof(object)));
     }
 
     [Fact]

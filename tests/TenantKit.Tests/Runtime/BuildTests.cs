@@ -168,7 +168,7 @@ public class FailedBuildTests
         Assert.Equal("boom bad", Assert.IsType<InvalidOperationException>(ex.InnerException).Message);
         var status = h.Status("bad");
         Assert.False(status.IsResident);
-        Assert.Equal(TenantGenerationState.Failed, status.State);
+        Assert.Equal((false, false, true), (status.IsResident, status.IsBuilding, status.LastError is not null));
         Assert.Equal("boom bad", status.LastError);
         Assert.Equal(RuntimeHarness.Epoch + TimeSpan.FromSeconds(5), status.RetryAt);
         Assert.Equal(1, h.Runtime.Counts.FailedBuilds);

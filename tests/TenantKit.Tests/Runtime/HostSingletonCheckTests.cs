@@ -23,7 +23,7 @@ public class HostSingletonCheckTests
 
         Assert.Contains(
             "Host singleton 'PriceCache' depends on 'IMemoryCache', which every tenant must get its own (PriceCache -> IMemoryCache). "
-            + "Register PriceCache as scoped, or isolate it with IsolateService<PriceCache>() so each tenant builds its own.",
+            + "Register PriceCache as scoped, or isolate it with IsolateService(typeof(PriceCache)) so each tenant builds its own.",
             ex.Message,
             StringComparison.Ordinal);
     }
@@ -164,7 +164,7 @@ public class HostSingletonCheckTests
     [Fact]
     public async Task Start_IsolatedSingletonTakingMemoryCache_StartsAndEachTenantBuildsItsOwn()
     {
-        await using var h = Harness(s => s.AddMemoryCache().AddSingleton<PriceCache>(), b => b.IsolateService<PriceCache>());
+        await using var h = Harness(s => s.AddMemoryCache().AddSingleton<PriceCache>(), b => b.IsolateService(typeof(PriceCache)));
 
         await h.StartAsync();
         await using var a = await h.AcquireAsync("a");

@@ -59,7 +59,7 @@ public class IsolationTests
     {
         await using var h = RuntimeHarness.Create(
             RuntimeHarness.Tenants("a", "b"),
-            b => b.IsolateService<TenantState>(),
+            b => b.IsolateService(typeof(TenantState)),
             s => s.AddSingleton<TenantState>());
 
         await using var a = await h.AcquireAsync("a");

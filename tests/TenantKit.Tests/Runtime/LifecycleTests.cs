@@ -39,7 +39,7 @@ public class LifecycleTests
         Assert.Equal(1, probe.Disposals);
         Assert.Equal(0, probe.Unloadings);
         Assert.False(h.IsResident("acme"));
-        Assert.Equal(TenantGenerationState.Failed, h.Status("acme").State);
+        Assert.Equal((false, false, true), (h.Status("acme").IsResident, h.Status("acme").IsBuilding, h.Status("acme").LastError is not null));
         Assert.Equal(0, h.Runtime.Counts.Resident);
     }
 

@@ -70,7 +70,7 @@ public class ReloadTests
 
         using (h.HostScope())
         {
-            await h.PublicRuntime.ReloadAsync(tenant);
+            await h.Runtime.ReloadAsync(tenant);
         }
 
         Assert.Equal(2, h.Status("acme").Generation);
@@ -99,8 +99,8 @@ public class ReloadTests
         Task second;
         using (h.HostScope())
         {
-            first = h.PublicRuntime.ReloadAsync(tenant).AsTask();
-            second = h.PublicRuntime.ReloadAsync(newer).AsTask();
+            first = h.Runtime.ReloadAsync(tenant).AsTask();
+            second = h.Runtime.ReloadAsync(newer).AsTask();
         }
 
         // The first reload's build ends: its caller returns, the caller of the newer version still waits.
@@ -134,9 +134,9 @@ public class ReloadTests
         Task second;
         using (h.HostScope())
         {
-            _ = h.PublicRuntime.ReloadAsync(tenant).AsTask();
+            _ = h.Runtime.ReloadAsync(tenant).AsTask();
             await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            second = h.PublicRuntime.ReloadAsync(newer).AsTask();
+            second = h.Runtime.ReloadAsync(newer).AsTask();
         }
 
         await h.DisposeAsync();
@@ -150,7 +150,7 @@ public class ReloadTests
         await using var h = RuntimeHarness.Create("acme");
         var tenant = await h.TenantAsync("acme");
 
-        await Assert.ThrowsAsync<HostScopeRequiredException>(() => h.PublicRuntime.ReloadAsync(tenant).AsTask());
+        await Assert.ThrowsAsync<HostScopeRequiredException>(() => h.Runtime.ReloadAsync(tenant).AsTask());
         Assert.Throws<HostScopeRequiredException>(() => h.PublicRuntime.Unload("acme"));
         await Assert.ThrowsAsync<HostScopeRequiredException>(() => h.PublicRuntime.LoadAsync(tenant).AsTask());
     }

@@ -116,7 +116,7 @@ internal sealed class RuntimeHarness : IAsyncDisposable
     }
 
     public async Task<TenantInfo> TenantAsync(string id)
-        => await Catalog.FindByIdAsync(id) ?? throw new InvalidOperationException($"No tenant '{id}'.");
+        => await Services.GetRequiredService<CachingTenantCatalog>().FindByIdAsync(id) ?? throw new InvalidOperationException($"No tenant '{id}'.");
 
     public async Task<TenantLease> AcquireAsync(string id) => await Runtime.AcquireAsync(await TenantAsync(id));
 

@@ -22,7 +22,7 @@ public class StatusAndMetricsTests
         var lease = await h.AcquireAsync("acme");
 
         var leased = h.Status("acme");
-        Assert.Equal(("acme", "acme", true, 1L, TenantGenerationState.Active, 1), (leased.TenantId, leased.Identifier, leased.IsResident, leased.Generation, leased.State, leased.LeasesOut));
+        Assert.Equal(("acme", "acme", true, 1L, false, 1), (leased.TenantId, leased.Identifier, leased.IsResident, leased.Generation, leased.IsBuilding, leased.LeasesOut));
         Assert.Equal(RuntimeHarness.Epoch, leased.LastAccess);
         Assert.Null(leased.IdleTimeLeft); // Leased: the idle clock is not running.
         Assert.Null(leased.LastUnloadReason);
@@ -41,7 +41,7 @@ public class StatusAndMetricsTests
 
         var gone = h.Status("acme");
         Assert.False(gone.IsResident);
-        Assert.Null(gone.State);
+        Assert.Equal((false, false), (gone.IsResident, gone.IsBuilding));
         Assert.Equal(1, gone.Generation);
         Assert.Equal(TenantUnloadReason.Idle, gone.LastUnloadReason);
         Assert.Equal(RuntimeHarness.Epoch + TimeSpan.FromMinutes(35), gone.LastUnloadAt);
@@ -59,12 +59,12 @@ public class StatusAndMetricsTests
 
         var building = h.Status("acme");
         Assert.False(building.IsResident);
-        Assert.Equal(TenantGenerationState.Building, building.State);
+        Assert.Equal((false, true), (building.IsResident, building.IsBuilding));
         Assert.Equal(1, h.Runtime.Counts.Building);
 
         gate.SetResult();
         (await acquiring).Dispose();
-        Assert.Equal(TenantGenerationState.Active, h.Status("acme").State);
+        Assert.Equal((true, false), (h.Status("acme").IsResident, h.Status("acme").IsBuilding));
         Assert.Equal(0, h.Runtime.Counts.Building);
     }
 

@@ -23,7 +23,7 @@ public class WaitForUnloadTests
         await unloaded.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, probe.Disposals);
-        Assert.Empty(h.Status("acme").Draining);
+        Assert.Equal((0, null), (h.Status("acme").DrainingLeases, h.Status("acme").DrainingSince));
         Assert.Equal(0, h.Runtime.Counts.Draining);
         Assert.Equal(1, h.Runtime.Counts.Unloads);
     }
@@ -84,7 +84,7 @@ public class WaitForUnloadTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => unloaded);
-        Assert.Single(h.Status("acme").Draining);
+        Assert.Equal(1, h.Status("acme").DrainingLeases);
         held.Dispose();
         await h.PublicRuntime.WaitForUnloadAsync("acme").WaitAsync(TimeSpan.FromSeconds(10));
     }
