@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 using TenantKit.AspNetCore.Resolution;
 
 namespace TenantKit.AspNetCore.Tests.Resolution;
@@ -104,7 +106,10 @@ public class HostTenantStrategyTests
     [Fact]
     public void Constructor_NoTemplate_Throws()
     {
-        Assert.Throws<ArgumentException>(() => new HostTenantStrategy([]));
+        var ex = Assert.Throws<ArgumentException>(() => new HostTenantStrategy([]));
+
+        // kills: the message string mutant
+        Assert.StartsWith("At least one host template is required", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -126,5 +131,144 @@ public class HostTenantStrategyTests
 
         Assert.NotEqual("acme", identifier);
         Assert.False(TenantIdentifier.TryNormalize(identifier, out _));
+    }
+
+    [Fact]
+    public void Match_MixedScriptHost_IsMalformedNotItsPunycodeLabel()
+    {
+        // kills: '(cond) ? identifier : Malformed' -> 'true ? ...': the punycode label (xn--cme-5cd) is valid DNS syntax,
+        // so resolution would ask the store for it instead of refusing the request as an invalid identifier
+        var identifier = Strategy.Match("\u0430cme.example.com");
+
+        Assert.False(identifier.IsEmpty);
+        Assert.False(TenantIdentifier.IsValid(identifier.Span));
+    }
+
+    [Fact]
+    public void Constructor_NullArguments_AreRefusedByName()
+    {
+        // kills: ArgumentNullException.ThrowIfNull(templates) and ThrowIfNullOrWhiteSpace(template) removed (LINQ's
+        // 'source' or a NullReferenceException instead)
+        Assert.Equal("templates", Assert.Throws<ArgumentNullException>(() => new HostTenantStrategy(null!)).ParamName);
+        Assert.Equal("template", Assert.Throws<ArgumentNullException>(() => new HostTenantStrategy([null!])).ParamName);
+    }
+
+    [Fact]
+    public void Constructor_IgnoredIdentifiers_AreNotTenants()
+    {
+        // kills: '?? []' losing the ignored identifiers (the shared strategy above is built once, before any mutant is active)
+        var strategy = new HostTenantStrategy(["{tenant}.example.com"], ["WWW", "api"]);
+
+        Assert.True(strategy.Match("www.example.com").IsEmpty);
+        Assert.True(strategy.Match("API.example.com").IsEmpty);
+        Assert.Equal("acme", strategy.Match("acme.example.com").ToString());
+    }
+
+    [Fact]
+    public void Constructor_TemplateWithoutADotAfterThePlaceholder_MatchesSingleLabelHosts()
+    {
+        // kills: the ASCII suffix's early return removed (a suffix without a dot would be refused as an international one)
+        var strategy = new HostTenantStrategy(["{tenant}-App", "{tenant}"]);
+
+        Assert.Equal("acme", strategy.Match("acme-app:8080").ToString());
+        Assert.Equal("globex", strategy.Match("globex").ToString());
+    }
+
+    [Fact]
+    public void GetSource_HeaderWithANullValue_IsEmpty()
+    {
+        // kills: '?? string.Empty' in IdentifierText.Source mutated (a null header value would be read as text)
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Host = new StringValues(new string?[] { null });
+
+        Assert.Equal(string.Empty, Strategy.GetSource(context));
+    }
+
+    [Theory]
+    [InlineData(":80")]
+    [InlineData(".")]
+    [InlineData(".:443")]
+    public void Match_HostWithNoNameBeforeThePortOrDot_ReturnsEmpty(string host)
+    {
+        // kills: 'end > 0' dropped before reading the character ahead of the port (an index out of range)
+        Assert.True(Strategy.Match(host).IsEmpty);
+    }
+
+    [Fact]
+    public void Match_InternationalHostOfNoTemplate_ReturnsEmptyNotMalformed()
+    {
+        // kills: '||' -> '&&' after the punycode mapping (a host that matches no template would be refused as malformed)
+        Assert.True(Strategy.Match("b\u00fccher.example.net").IsEmpty);
+    }
+
+    [Fact]
+    public void Match_InternationalHostTheIdnaMappingRejects_IsMalformed()
+    {
+        // kills: the catch of the IDNA mapping's ArgumentException mutated (a label longer than 63 characters once in punycode)
+        var identifier = Strategy.Match("b\u00fccher" + new string('a', 70) + ".example.com");
+
+        Assert.Equal(IdentifierText.Malformed.ToString(), identifier.ToString());
+    }
+
+    [Fact]
+    public void Constructor_TemplateWithSpacesAndATrailingDot_IsTrimmed()
+    {
+        // kills: Trim() / TrimEnd('.') removed from the template parsing
+        var strategy = new HostTenantStrategy([" {tenant}.Example.com. "]);
+
+        Assert.Equal("acme", strategy.Match("acme.example.com").ToString());
+    }
+
+    [Theory]
+    [InlineData("@{tenant}.example.com", "must be a host name")]
+    [InlineData(":{tenant}.example.com", "must be a host name")]
+    [InlineData("{tenant}.{TENANT}.example.com", "exactly once")]
+    [InlineData("{tenant}\u00fc.example.com", "must be ASCII in the label that holds")]
+    [InlineData("{tenant}-\u00fc", "must be ASCII in the label that holds")]
+    [InlineData("{tenant}.b\u00fc_cher.de", "is not a valid internationalised host name")]
+    [InlineData("\u00fc{tenant}.example.com", "must be ASCII before '{tenant}'")]
+    public void Constructor_InvalidTemplate_NamesTheProblem(string template, string problem)
+    {
+        // kills: '>= 0' -> '> 0' on a forbidden character at the start, the second-placeholder search, the ASCII check of
+        // the tenant's label in an international suffix, the wrapped IDNA error, and their message strings
+        var ex = Assert.Throws<ArgumentException>(() => new HostTenantStrategy([template]));
+
+        Assert.Contains($"The host template '{template}' ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetIdentifier_OneHostHeader_IsMatched_NoneIsEmpty_TwoAreMalformed()
+    {
+        // kills: the header count switch (none, one, several) mutated
+        var one = await Strategy.GetIdentifierAsync(Request("acme.example.com"), default);
+        var none = await Strategy.GetIdentifierAsync(Request(), default);
+        var two = await Strategy.GetIdentifierAsync(Request("acme.example.com", "globex.example.com"), default);
+
+        Assert.Equal("acme", one.ToString());
+        Assert.True(none.IsEmpty);
+        Assert.False(two.IsEmpty);
+        Assert.False(TenantIdentifier.IsValid(two.Span));
+    }
+
+    [Fact]
+    public void GetSource_IsTheOneHostHeader_EmptyWhenAbsent_NullWhenRepeated()
+    {
+        // kills: IdentifierText.Source's count switch and its '?? string.Empty'
+        Assert.Equal("acme.example.com:8080", Strategy.GetSource(Request("acme.example.com:8080")));
+        Assert.Equal(string.Empty, Strategy.GetSource(Request()));
+        Assert.Null(Strategy.GetSource(Request("acme.example.com", "globex.example.com")));
+        Assert.Equal("acme", Strategy.Extract("acme.example.com:8080").ToString());
+    }
+
+    private static DefaultHttpContext Request(params string[] hosts)
+    {
+        var context = new DefaultHttpContext();
+        if (hosts.Length > 0)
+        {
+            context.Request.Headers.Host = new StringValues(hosts);
+        }
+
+        return context;
     }
 }

@@ -664,6 +664,299 @@ public sealed class CachingTenantCatalogTests : IAsyncLifetime
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public async Task FindByIdentifier_UnknownIdentifierCachedAgainAfterExpiry_CountsOnceAgainstTheBound()
+    {
+        // kills: the release of the reservation removed when a negative entry replaces an expired one (the count
+        // would hold ghost-1 twice and refuse to remember ghost-2)
+        Use(o => o.MaxNegativeEntries = 2);
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost-1"));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost-1"));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost-2"));
+
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost-2"));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost-1"));
+
+        Assert.Equal(3, _store.IdentifierLookups);
+        Assert.Equal(2, Cache.NegativeCount);
+    }
+
+    [Fact]
+    public async Task Purge_LiveNegativeAndCachedEntries_AreKeptAndCounted()
+    {
+        // kills: the purge's staleness test inverted or widened, and its decrement run for entries it did not remove
+        Use(o => o.NegativeEntryLifetime = TimeSpan.FromMinutes(5));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, Cache.Count);
+        Assert.Equal(1, Cache.NegativeCount);
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task Purge_TenantPastItsStaleness_IsDroppedWithoutTouchingTheNegativeCount()
+    {
+        // kills: 'entry.Tenant is null' -> 'is not null' in the purge (a purged tenant would release an unknown's place)
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.FromMinutes(1);
+            o.MaxStaleness = TimeSpan.FromMinutes(1);
+            o.NegativeEntryLifetime = TimeSpan.FromMinutes(10);
+        });
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(1, Cache.Count);
+        Assert.Null(Cache.PeekCached("acme"));
+        Assert.Equal(1, Cache.NegativeCount);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_SameVersionFetchedAgainAfterExpiry_IsCachedAgain()
+    {
+        // kills: '>' -> '>=' in the version guard (an equal version would keep the expired entry, and every lookup
+        // after it would ask the store)
+        Use(o => o.EntryLifetime = TimeSpan.FromMinutes(5));
+        await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("acme");
+        await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task FindByIdentifier_TenantRecreatedUnderTheSameIdentifierWithALowerVersion_IsServedAfterExpiry()
+    {
+        // kills: the id comparison of the version guard mutated: a new tenant (another id) that took the identifier is
+        // served even though its version is lower than the deleted one's
+        Use(o => o.EntryLifetime = TimeSpan.FromMinutes(5));
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", version: 3), 1);
+        Assert.Equal(3, (await Catalog.FindByIdentifierAsync("acme"))!.Version);
+        await _store.Inner.DeleteAsync("id-acme", 3);
+        var recreated = await _store.Inner.AddAsync(TestTenants.Create("acme", id: "id-acme-2"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var found = await Catalog.FindByIdentifierAsync("acme");
+
+        Assert.Equal("id-acme-2", found!.Id);
+        Assert.Equal(recreated.Version, (await Catalog.FindByIdentifierAsync("acme"))!.Version);
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task StoreDown_ExactlyAtTheStalenessBound_ThrowsUnavailable()
+    {
+        // kills: '<' -> '<=' on the staleness bound (StaleUntil itself must no longer be served); 30 s off the purge's
+        // minute so the purge does not decide it
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.FromSeconds(330);
+            o.MaxStaleness = TimeSpan.FromMinutes(10);
+            o.StoreRetryInterval = TimeSpan.FromMinutes(20);
+        });
+        var acme = await Catalog.FindByIdentifierAsync("acme");
+        _store.FailWith(new IOException("database down"));
+
+        _time.Advance(TimeSpan.FromSeconds(930) - TimeSpan.FromTicks(1));
+        var stale = await Catalog.FindByIdentifierAsync("acme");
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        Assert.Same(acme, stale);
+        await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("acme").AsTask());
+        Assert.Equal(3, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task StoreDown_StaleEntryNearItsBound_IsRetriedAtTheBoundNotAfterTheRetryInterval()
+    {
+        // kills: Math.Min -> Math.Max on the stale entry's next expiry (it would be served without asking the store
+        // for the whole retry interval)
+        Use(o =>
+        {
+            o.EntryLifetime = TimeSpan.FromSeconds(330);
+            o.MaxStaleness = TimeSpan.FromMinutes(10);
+            o.StoreRetryInterval = TimeSpan.FromMinutes(20);
+        });
+        await Catalog.FindByIdentifierAsync("acme");
+        _store.FailWith(new IOException("database down"));
+        _time.Advance(TimeSpan.FromSeconds(400));
+        await Catalog.FindByIdentifierAsync("acme");
+        _store.FailWith(null);
+
+        _time.Advance(TimeSpan.FromSeconds(530));
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("acme"));
+
+        Assert.Equal(3, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task StoreTimeout_TheCallerDidNotCancel_IsUnavailableNotCancellation()
+    {
+        // kills: the error classification of a store's own cancellation (a timeout): only the caller's cancellation
+        // passes through as OperationCanceledException
+        var timeout = new TaskCanceledException("store timeout");
+        _store.FailWith(timeout);
+
+        var byIdentifier = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("acme").AsTask());
+        var byId = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdAsync("id-acme").AsTask());
+        var list = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.ListAsync(new TenantQuery()).AsTask());
+
+        Assert.All(new Exception?[] { byIdentifier.InnerException, byId.InnerException, list.InnerException }, e => Assert.Same(timeout, e));
+    }
+
+    [Fact]
+    public async Task StoreCancelled_TheCallerCancelled_PassesTheCancellationThrough()
+    {
+        // kills: '&&' -> '||' and the token test removed in the error classification
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+        _store.FailWith(new OperationCanceledException(cancel.Token));
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Catalog.FindByIdAsync("id-acme", cancel.Token).AsTask());
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Catalog.ListAsync(new TenantQuery(), cancel.Token).AsTask());
+    }
+
+    [Fact]
+    public async Task StoreThrowingATenantKitException_PassesItThroughUnwrapped()
+    {
+        // kills: 'ex is not TenantKitException' dropped from the classification: a store's own typed refusal is the caller's to see
+        var refusal = new TenantValidationException("query", "not supported by this store");
+        _store.FailWith(refusal);
+
+        Assert.Same(refusal, await Assert.ThrowsAsync<TenantValidationException>(() => Catalog.FindByIdAsync("id-acme").AsTask()));
+        Assert.Same(refusal, await Assert.ThrowsAsync<TenantValidationException>(() => Catalog.ListAsync(new TenantQuery()).AsTask()));
+    }
+
+    [Fact]
+    public async Task FindByIdStoreDown_MessageNamesTheEscapedId_AndTheErrorIsCounted()
+    {
+        // kills: the message string mutants and the store-error count removed on the id and list paths
+        var logs = new CapturingLoggerProvider();
+        Use(logs: logs);
+        _store.FailWith(new IOException("down"));
+
+        var byId = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdAsync("id\r\nx").AsTask());
+        var list = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.ListAsync(new TenantQuery()).AsTask());
+        var lookup = await Assert.ThrowsAsync<TenantCatalogUnavailableException>(() => Catalog.FindByIdentifierAsync("globex").AsTask());
+
+        Assert.Contains("The tenant store failed while looking up tenant id 'id\\u000d\\u000ax'.", byId.Message, StringComparison.Ordinal);
+        Assert.Contains("The tenant store failed while listing tenants.", list.Message, StringComparison.Ordinal);
+        Assert.Contains("The tenant store failed while looking up 'globex', and that tenant is not cached.", lookup.Message, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 1004 && e.Exception is IOException);
+    }
+
+    [Fact]
+    public async Task NullArguments_AreRefusedAtOnce()
+    {
+        // kills: each ArgumentNullException.ThrowIfNull removed (the store would be asked, or nothing remembered)
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Catalog.FindByIdAsync(null!).AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Catalog.ListAsync(null!).AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Catalog.FindByIdentifierAsync("acme".AsMemory(), null!, this).AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Catalog.FindByIdentifierAsync("acme".AsMemory(), "acme", null!).AsTask());
+        Assert.Throws<ArgumentNullException>(() => Catalog.Invalidate(null!));
+        Assert.Equal(0, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task TryRecall_CachedTenant_IsRecalledUntilItsEntryExpires()
+    {
+        // kills: '<' -> '<=' on the recalled entry's expiry, and the expiry test removed
+        Use(o => o.EntryLifetime = TimeSpan.FromMinutes(5));
+        var source = "acme.example.com";
+        await Catalog.FindByIdentifierAsync("acme".AsMemory(), source, this);
+        var acme = await Catalog.FindByIdentifierAsync("acme".AsMemory(), source, this);
+
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromTicks(1));
+        Assert.True(Catalog.TryRecall(new string(source.AsSpan()), this, out var recalled));
+        _time.Advance(TimeSpan.FromTicks(1));
+
+        Assert.Same(acme, recalled);
+        Assert.False(Catalog.TryRecall(source, this, out var expired));
+        Assert.Null(expired);
+    }
+
+    [Fact]
+    public async Task TryRecall_UnknownIdentifier_IsNeverRecalled()
+    {
+        // kills: '&&' -> '||' in "remember only a found tenant" (an unknown would be recalled as a null tenant)
+        await Catalog.FindByIdentifierAsync("ghost".AsMemory(), "ghost.example.com", this);
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost".AsMemory(), "ghost.example.com", this));
+
+        Assert.False(Catalog.TryRecall("ghost.example.com", this, out var tenant));
+        Assert.Null(tenant);
+    }
+
+    [Fact]
+    public async Task TryRecall_ACachedTenantFoundWithoutASource_IsNotRecalledByAnotherReader()
+    {
+        // kills: the recall served to any reader: the answer is filed under the reader that read the text
+        await Catalog.FindByIdentifierAsync("acme".AsMemory(), "acme", this);
+        await Catalog.FindByIdentifierAsync("acme".AsMemory(), "acme", this);
+
+        Assert.True(Catalog.TryRecall("acme", this, out _));
+        Assert.False(Catalog.TryRecall("acme", new object(), out _));
+    }
+
+    [Fact]
+    public async Task Invalidate_WhileAStoreAnswerIsInFlight_TheAnswerIsNotCachedAndNewCallersAskAgain()
+    {
+        // kills: the in-flight lookup kept by Invalidate (new callers would join the outdated lookup), and the epoch
+        // left unchanged (the outdated answer would be cached)
+        _store.HoldAfterReading = true;
+        _store.Block();
+        var inFlight = Catalog.FindByIdentifierAsync("acme").AsTask();
+        await _store.LookupStarted.WaitAsync(Patience);
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", name: "Renamed", version: 2), 1);
+
+        Catalog.Invalidate("acme");
+        var after = Catalog.FindByIdentifierAsync("acme").AsTask();
+        _store.Release();
+        var answers = await Task.WhenAll(inFlight, after).WaitAsync(Patience);
+
+        Assert.Equal(1, answers[0]!.Version);
+        Assert.Equal(2, answers[1]!.Version);
+        Assert.Equal(2, (await Catalog.FindByIdentifierAsync("acme"))!.Version);
+        Assert.Equal(2, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task Clear_WhileAStoreAnswerIsInFlight_TheAnswerIsNotCachedAndNewCallersAskAgain()
+    {
+        // kills: the in-flight lookups kept by Clear, the entries left in place, and the epoch left unchanged
+        Assert.Null(await Catalog.FindByIdentifierAsync("ghost"));
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("globex"));
+        _store.ResetLookupStarted();
+        _store.HoldAfterReading = true;
+        _store.Block();
+        var inFlight = Catalog.FindByIdentifierAsync("acme").AsTask();
+        await _store.LookupStarted.WaitAsync(Patience);
+        await _store.Inner.UpdateAsync(TestTenants.Create("acme", name: "Renamed", version: 2), 1);
+
+        Cache.Clear();
+        Assert.Equal(0, Cache.Count);
+        Assert.Equal(0, Cache.NegativeCount);
+        var after = Catalog.FindByIdentifierAsync("acme").AsTask();
+        _store.Release();
+        var answers = await Task.WhenAll(inFlight, after).WaitAsync(Patience);
+
+        Assert.Equal(1, answers[0]!.Version);
+        Assert.Equal(2, answers[1]!.Version);
+        Assert.Equal(2, (await Catalog.FindByIdentifierAsync("acme"))!.Version);
+        Assert.NotNull(await Catalog.FindByIdentifierAsync("globex"));
+        Assert.Equal(5, _store.IdentifierLookups);
+    }
+
     /// <summary>Looks both identifiers up <paramref name="rounds"/> times; returns how many lookups were not cached hits for a tenant.</summary>
     private static int FindMany(ITenantCatalog catalog, ReadOnlyMemory<char> a, ReadOnlyMemory<char> b, int rounds)
     {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using TenantKit.Tests.Support;
 
@@ -378,6 +380,182 @@ public sealed class TenantResolverTests : IAsyncLifetime
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public async Task ResolveAsync_SourceStrategyWithNothingToRead_GoesOnToTheNextStrategy()
+    {
+        // kills: the empty-source 'continue' turned into a lookup or a stop (the delegate after it must answer)
+        var source = new SourceStrategy(m => m.Header);
+        var resolver = Resolver<Message>(b => b.WithStrategy(source).WithDelegateStrategy<Message>(m => m.Host));
+
+        var result = await resolver.ResolveAsync(new Message(Header: "", Host: "globex"));
+
+        Assert.Equal(("globex", 1), (result.Tenant?.Identifier, result.StrategyIndex));
+        Assert.Equal(0, source.Extracts);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_SourceTextSeenBefore_IsRecalledWithoutParsingOrLookup()
+    {
+        // kills: the recall skipped in ResolveAsync (the strategy would parse again), its strategy index mutated, and the
+        // lookup made without the source (nothing would be remembered to recall)
+        var source = new SourceStrategy(m => m.Header);
+        var resolver = Resolver<Message>(b => b.WithDelegateStrategy<Message>(m => m.Claim).WithStrategy(source));
+        await resolver.ResolveAsync(new Message(Header: "acme"));
+        await resolver.ResolveAsync(new Message(Header: "acme"));
+        var extracts = source.Extracts;
+
+        var result = await resolver.ResolveAsync(new Message(Header: new string("acme".AsSpan())));
+
+        Assert.Equal(("acme", 1), (result.Tenant?.Identifier, result.StrategyIndex));
+        Assert.Equal(extracts, source.Extracts);
+        Assert.Equal(1, _store.IdentifierLookups);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_SourceStrategyReadingSeveralValues_IsAskedThroughGetIdentifier()
+    {
+        // kills: a null source (several values) treated as text to extract, or as nothing to read
+        var source = new SourceStrategy(m => m.Header, repeated: true);
+        var resolver = Resolver<Message>(b => b.WithStrategy(source).WithStaticStrategy("acme"));
+
+        var result = await resolver.ResolveAsync(new Message(Header: "globex"));
+
+        Assert.Equal(("globex", 0), (result.Tenant?.Identifier, result.StrategyIndex));
+        Assert.Equal(0, source.Extracts);
+    }
+
+    [Fact]
+    public async Task TryResolveRecent_RecalledTextAfterAStrategyWithNothingToRead_ResolvesWithItsIndex()
+    {
+        // kills: the empty-source 'continue' of TryResolveRecent turned into a stop, and the recalled index mutated
+        var first = new SourceStrategy(m => m.Claim);
+        var second = new SourceStrategy(m => m.Header);
+        var resolver = Resolver<Message>(b => b.WithStrategy(first).WithStrategy(second));
+        var request = new Message(Claim: "", Header: "globex");
+        await resolver.ResolveAsync(request);
+        await resolver.ResolveAsync(request);
+
+        Assert.True(resolver.TryResolveRecent(request, out var recalled));
+        Assert.Equal(("globex", 1), (recalled.Tenant?.Identifier, recalled.StrategyIndex));
+    }
+
+    [Fact]
+    public async Task TryResolveRecent_FirstSourceNotRecalled_DoesNotSkipToALaterStrategy()
+    {
+        // kills: the 'break' after a text that is not recalled turned into 'continue': the first strategy with text to
+        // read decides, as ResolveAsync would
+        var first = new SourceStrategy(m => m.Claim);
+        var second = new SourceStrategy(m => m.Header);
+        var resolver = Resolver<Message>(b => b.WithStrategy(first).WithStrategy(second));
+        var byHeader = new Message(Header: "globex");
+        await resolver.ResolveAsync(byHeader);
+        await resolver.ResolveAsync(byHeader);
+        Assert.True(resolver.TryResolveRecent(byHeader, out _));
+
+        var both = new Message(Claim: "acme", Header: "globex");
+
+        Assert.False(resolver.TryResolveRecent(both, out var none));
+        Assert.Equal(default, none);
+        Assert.Equal("acme", (await resolver.ResolveAsync(both)).Tenant?.Identifier);
+    }
+
+    [Fact]
+    public async Task TryResolveRecent_AStrategyThatIsNotASourceComesFirst_IsFalse()
+    {
+        // kills: the 'break' on a strategy without a source turned into 'continue' (the delegate first could answer another tenant)
+        var source = new SourceStrategy(m => m.Header);
+        var resolver = Resolver<Message>(b => b.WithDelegateStrategy<Message>(m => m.Claim).WithStrategy(source));
+        var request = new Message(Header: "globex");
+        await resolver.ResolveAsync(request);
+        await resolver.ResolveAsync(request);
+
+        Assert.False(resolver.TryResolveRecent(request, out _));
+        Assert.False(resolver.TryResolveRecent(new Message(Claim: "acme", Header: "globex"), out _));
+    }
+
+    [Theory]
+    [InlineData("not valid", TenantResolutionStatus.InvalidIdentifier)]
+    [InlineData("hooli", TenantResolutionStatus.NotFound)]
+    public async Task ResolveAsync_AsyncStrategyAnswer_IsClassifiedLikeASynchronousOne(string answer, TenantResolutionStatus expected)
+    {
+        // kills: the slow path's lookup result mutated (null tenant, the strategy index)
+        var resolver = Resolver<Message>(b => b
+            .WithDelegateStrategy<Message>(m => m.Claim)
+            .WithDelegateStrategy<Message>(async (m, ct) =>
+            {
+                await Task.Yield();
+                return m.Header;
+            }));
+
+        var result = await resolver.ResolveAsync(new Message(Header: answer));
+
+        Assert.Equal((expected, 1), (result.Status, result.StrategyIndex));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_AsyncStrategiesWithoutAnswer_IsNoIdentifierAndCounted()
+    {
+        // kills: the slow path's final NoIdentifier (status, index) and its count
+        var services = Build(b => b
+            .WithDelegateStrategy<Message>(async (m, ct) =>
+            {
+                await Task.Yield();
+                return null;
+            })
+            .WithDelegateStrategy<Message>(m => m.Header));
+        using var unresolved = new UnresolvedCounter(services);
+
+        var result = await services.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message());
+
+        Assert.Equal((TenantResolutionStatus.NoIdentifier, -1), (result.Status, result.StrategyIndex));
+        Assert.Equal(["NoIdentifier"], unresolved.Reasons);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_LookupThatWaitsOnTheStore_UnknownIsNotFoundAndCounted()
+    {
+        // kills: the awaited lookup's null check inverted, its index, and the NotFound count
+        var services = Build(b => b.WithDelegateStrategy<Message>(m => m.Header));
+        using var unresolved = new UnresolvedCounter(services);
+        _store.Block();
+
+        var pending = services.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message(Header: "hooli")).AsTask();
+        await _store.LookupStarted.WaitAsync(TestServices.Patience);
+        _store.Release();
+        var result = await pending.WaitAsync(TestServices.Patience);
+
+        Assert.Equal((TenantResolutionStatus.NotFound, 0), (result.Status, result.StrategyIndex));
+        Assert.Equal(["NotFound"], unresolved.Reasons);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_LookupThatWaitsOnTheStore_FoundTenantIsResolved()
+    {
+        // kills: the awaited lookup's tenant dropped or its index mutated
+        var resolver = Resolver<Message>(b => b.WithDelegateStrategy<Message>(m => m.Claim).WithDelegateStrategy<Message>(m => m.Header));
+        _store.Block();
+
+        var pending = resolver.ResolveAsync(new Message(Header: "globex")).AsTask();
+        await _store.LookupStarted.WaitAsync(TestServices.Patience);
+        _store.Release();
+        var result = await pending.WaitAsync(TestServices.Patience);
+
+        Assert.Equal(("globex", 1), (result.Tenant?.Identifier, result.StrategyIndex));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_StoreDown_TheCatalogUnavailableResolutionIsCounted()
+    {
+        // kills: the CatalogUnavailable count removed
+        var services = Build(b => b.WithDelegateStrategy<Message>(m => m.Header));
+        using var unresolved = new UnresolvedCounter(services);
+        _store.FailWith(new IOException("database down"));
+
+        await services.GetRequiredService<ITenantResolver<Message>>().ResolveAsync(new Message(Header: "acme"));
+
+        Assert.Equal(["CatalogUnavailable"], unresolved.Reasons);
+    }
+
     private static int ResolveMany(ITenantResolver<Message> resolver, Message a, Message b, int rounds)
     {
         var failures = 0;
@@ -426,6 +604,57 @@ public sealed class TenantResolverTests : IAsyncLifetime
         => Build(configure, services).GetRequiredService<ITenantResolver<T>>();
 
     public sealed record Message(string? Claim = null, string? Header = null, string? Host = null);
+
+    /// <summary>A strategy that reads one string of the message, so the resolver asks the catalog to recall it; counts its parses.</summary>
+    private sealed class SourceStrategy(Func<Message, string?> read, bool repeated = false) : ITenantSourceStrategy<Message>
+    {
+        private int _extracts;
+
+        public int Extracts => Volatile.Read(ref _extracts);
+
+        public ValueTask<ReadOnlyMemory<char>> GetIdentifierAsync(Message context, CancellationToken cancellationToken)
+            => new(read(context).AsMemory());
+
+        /// <summary>The text, empty when absent; <see langword="null"/> when <c>repeated</c> (as a header sent twice).</summary>
+        public string? GetSource(Message context) => repeated ? null : read(context) ?? string.Empty;
+
+        public ReadOnlyMemory<char> Extract(string source)
+        {
+            Interlocked.Increment(ref _extracts);
+            return source.AsMemory();
+        }
+    }
+
+    /// <summary>Records the reasons of <c>tenantkit.resolution.unresolved</c> from one container's meter.</summary>
+    private sealed class UnresolvedCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<string?> _reasons = new();
+
+        public UnresolvedCounter(IServiceProvider services)
+        {
+            var meter = services.GetRequiredService<TenantKitMetrics>().Meter;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "tenantkit.resolution.unresolved")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    _reasons.Enqueue(tag.Value?.ToString());
+                }
+            });
+            _listener.Start();
+        }
+
+        public List<string?> Reasons => [.. _reasons];
+
+        public void Dispose() => _listener.Dispose();
+    }
 
     public sealed record QueueItem(string Tenant);
 
