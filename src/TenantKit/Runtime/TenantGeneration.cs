@@ -195,16 +195,13 @@ internal sealed class TenantGeneration
         return true;
     }
 
-    /// <summary>Starts draining whatever the leases. Returns whether this call started it.</summary>
-    public bool BeginDrain(TenantUnloadReason reason)
+    /// <summary>Starts draining whatever the leases; does nothing when the generation is already draining or disposed.</summary>
+    public void BeginDrain(TenantUnloadReason reason)
     {
-        if (!_lifecycle.TryBeginDrain(out var leasesOut))
+        if (_lifecycle.TryBeginDrain(out var leasesOut))
         {
-            return false;
+            StartDrain(reason, leasesOut);
         }
-
-        StartDrain(reason, leasesOut);
-        return true;
     }
 
     /// <summary>Called by the drain once the container is disposed (or its disposal failed).</summary>

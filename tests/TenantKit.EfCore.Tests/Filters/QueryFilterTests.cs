@@ -198,6 +198,77 @@ public abstract class QueryFilterTests<TFixture>(TFixture database) : IClassFixt
 
         Assert.Equal(["id-beta"], tenants);
     }
+
+    [Fact]
+    public async Task SynchronousExecuteUpdate_SettingTheTenantColumn_ThrowsAndChangesNothing()
+    {
+        // kills: only ExecuteUpdateAsync inspected (the synchronous ExecuteUpdate would move rows).
+        await using var app = await StartAsync();
+        var before = await app.DumpAsync();
+
+        var error = await Assert.ThrowsAsync<CrossTenantAccessException>(() =>
+            app.AsTenant("alpha", db => Task.FromResult(db.Orders.ExecuteUpdate(s => s.SetProperty(o => o.TenantId, "id-beta")))));
+
+        Assert.Equal("ExecuteUpdate sets the tenant column 'TenantId'; a row never moves to another tenant.", error.Message);
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
+    public async Task ExecuteUpdate_SettingOtherColumnsAlongsideTheTenantColumn_IsRefused_WhereverTheTenantSetterIs()
+    {
+        // kills: only the first setter inspected.
+        await using var app = await StartAsync();
+        var before = await app.DumpAsync();
+
+        await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", db =>
+            db.Orders.ExecuteUpdateAsync(s => s.SetProperty(o => o.Total, 1).SetProperty(o => o.TenantId, "id-beta"))));
+
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
+    public async Task ExecuteUpdate_OfASharedEntity_IsNotMistakenForATenantColumnChange()
+    {
+        // kills: a setter judged a tenant column change without matching the tenant property's name or entity type.
+        await using var app = await StartAsync();
+        await app.AsHost(async db =>
+        {
+            db.Products.Add(new Product { Code = "P-1" });
+            return await db.SaveChangesAsync();
+        });
+
+        var changed = await app.AsTenant("alpha", db => db.Products.ExecuteUpdateAsync(s => s.SetProperty(p => p.Code, "P-2")));
+        var lines = await app.AsTenant("alpha", db => db.Lines.ExecuteUpdateAsync(s => s.SetProperty(l => EF.Property<string>(l, "Product"), "renamed")));
+
+        Assert.Equal((1, 6), (changed, lines));
+    }
+
+    [Fact]
+    public async Task IgnoreQueryFilters_NamingTheTenantFilterThroughAVariable_IsRefused()
+    {
+        // kills: only constant filter names evaluated (names held in a variable would lift the tenant filter).
+        await using var app = await StartAsync();
+        string[] names = ["SoftDelete", TenantQueryFilter.Name];
+        string[] others = ["SoftDelete"];
+
+        var error = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", db => db.Orders.IgnoreQueryFilters(names).ToListAsync()));
+        var tenants = await app.AsTenant("alpha", db => db.Orders.IgnoreQueryFilters(others).Select(o => o.TenantId).Distinct().ToListAsync());
+
+        Assert.Equal($"The query ignores the tenant filter '{TenantQueryFilter.Name}', which only a host scope may lift.", error.Message);
+        Assert.Equal(["id-alpha"], tenants);
+    }
+
+    [Fact]
+    public async Task QueryRefusals_SayWhy_AndAreLoggedAsWarnings()
+    {
+        // kills: the refusal message emptied, the refusal not logged.
+        await using var app = await StartAsync();
+
+        var error = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", db => db.Orders.IgnoreQueryFilters().ToListAsync()));
+
+        Assert.StartsWith("IgnoreQueryFilters() without names would lift TenantKit's tenant filter", error.Message, StringComparison.Ordinal);
+        Assert.Contains(app.Logs.Entries, e => e.EventId.Id == 5002 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message == $"Refused on ShopContext: {error.Message}");
+    }
 }
 
 public sealed class SqliteQueryFilterTests(SqliteFixture database) : QueryFilterTests<SqliteFixture>(database);

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TenantKit.EfCore.Tests.Infrastructure;
 
 namespace TenantKit.EfCore.Tests.Filters;
@@ -163,6 +165,136 @@ public abstract class SaveChangesTests<TFixture>(TFixture database) : IClassFixt
             return await db.SaveChangesAsync();
         }));
         Assert.Equal(2, await app.AsHost(db => db.Orders.CountAsync(o => o.Number == "1001")));
+    }
+
+    [Fact]
+    public async Task Refusals_SayWhatWasRefused_AndAreLoggedAsWarnings()
+    {
+        // kills: the refusal messages emptied, "deleted" and "modified" swapped, the refusal not logged.
+        await using var app = await StartAsync();
+        var (betaOrder, _, betaLine) = await FirstOfAsync(app, "beta");
+        var before = await app.DumpAsync();
+
+        var added = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", async db =>
+        {
+            db.Orders.Add(new Order { Number = "5002", TenantId = "id-beta" });
+            return await db.SaveChangesAsync();
+        }));
+        var modified = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", async db =>
+        {
+            db.Orders.Update(new Order { Id = betaOrder, TenantId = "id-beta", Number = "hijacked" });
+            return await db.SaveChangesAsync();
+        }));
+        var deleted = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", async db =>
+        {
+            var line = new OrderLine { Id = betaLine };
+            db.Lines.Attach(line);
+            db.Entry(line).Property("TenantId").OriginalValue = "id-beta";
+            db.Lines.Remove(line);
+            return await db.SaveChangesAsync();
+        }));
+        var moved = await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", async db =>
+        {
+            var order = await db.Orders.FirstAsync();
+            order.TenantId = "id-beta";
+            return await db.SaveChangesAsync();
+        }));
+
+        Assert.Equal("A Order of another tenant was added while serving tenant 'id-alpha'. Nothing was saved.", added.Message);
+        Assert.Equal("A Order of another tenant was modified while serving tenant 'id-alpha'. Nothing was saved.", modified.Message);
+        Assert.Equal("A OrderLine of another tenant was deleted while serving tenant 'id-alpha'. Nothing was saved.", deleted.Message);
+        Assert.Equal("The tenant column 'TenantId' of a Order was changed; a row never moves to another tenant. Nothing was saved.", moved.Message);
+        var warnings = app.Logs.Entries.Where(e => e.EventId.Id == 5002).Select(e => (e.Level, e.Message)).ToList();
+        Assert.Equal(
+            [
+                (LogLevel.Warning, "Refused on ShopContext: A Order of another tenant was added while serving tenant 'id-alpha'."),
+                (LogLevel.Warning, "Refused on ShopContext: A Order of another tenant was modified while serving tenant 'id-alpha'."),
+                (LogLevel.Warning, "Refused on ShopContext: A OrderLine of another tenant was deleted while serving tenant 'id-alpha'."),
+                (LogLevel.Warning, "Refused on ShopContext: The tenant column 'TenantId' of a Order was changed; a row never moves to another tenant."),
+            ],
+            warnings);
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
+    public async Task HostAddingARowWithoutItsTenant_IsToldWhichPropertyToSet()
+    {
+        // kills: the host's refusal message emptied.
+        await using var app = await StartAsync();
+
+        var error = await Assert.ThrowsAsync<TenantNotSetException>(() => app.AsHost(async db =>
+        {
+            db.Lines.Add(new OrderLine { OrderId = 1, Product = "x", Quantity = 1 });
+            return await db.SaveChangesAsync();
+        }));
+
+        Assert.Equal("The host added a OrderLine without its tenant: set 'TenantId' to the tenant's id. Only code serving a tenant has its rows stamped.", error.Message);
+    }
+
+    [Fact]
+    public async Task SynchronousSaveChanges_IsCheckedAndStampedLikeTheAsynchronousOne()
+    {
+        // kills: SavingChanges (the synchronous path) not checking.
+        await using var app = await StartAsync();
+        var before = await app.DumpAsync();
+
+        await Assert.ThrowsAsync<CrossTenantAccessException>(() => app.AsTenant("alpha", db =>
+        {
+            db.Orders.Add(new Order { Number = "5003", TenantId = "id-beta" });
+            return Task.FromResult(db.SaveChanges());
+        }));
+        Assert.Equal(before, await app.DumpAsync());
+
+        var stamped = await app.AsTenant("beta", db =>
+        {
+            var order = new Order { Number = "5004" };
+            db.Orders.Add(order);
+            db.SaveChanges();
+            return Task.FromResult(order.TenantId);
+        });
+        Assert.Equal("id-beta", stamped);
+    }
+
+    [Fact]
+    public async Task SaveWithNothingToWrite_NeedsNoTenant_EvenAfterReadingATenantsRows()
+    {
+        // kills: unchanged entries not skipped (the save would ask for a tenant it does not need).
+        await using var app = await StartAsync();
+        var alpha = await app.TenantAsync("alpha");
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ShopContext>();
+        using (app.Accessor.BeginTenantScope(alpha))
+        {
+            Assert.Equal(3, (await db.Orders.ToListAsync()).Count);
+        }
+
+        Assert.Equal(0, await db.SaveChangesAsync());
+    }
+
+    [Fact]
+    public async Task WithAutomaticChangeDetectionOff_AChangeNotDetected_IsNeitherSavedNorRefused()
+    {
+        // kills: DetectChanges run when the application turned automatic detection off (the undetected change of the
+        // tenant column would be refused), and the tenant column judged changed when EF Core will not write it.
+        await using var app = await StartAsync();
+        var before = await app.DumpAsync();
+
+        var saved = await app.AsTenant("alpha", async db =>
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var order = await db.Orders.OrderBy(o => o.Id).FirstAsync();
+            order.TenantId = "id-beta";
+            var untouched = await db.SaveChangesAsync();
+
+            order.Total = 4343;
+            db.Entry(order).Property(o => o.Total).IsModified = true;
+            return (untouched, await db.SaveChangesAsync());
+        });
+
+        Assert.Equal((0, 1), saved);
+        Assert.Equal(1, await app.AsTenant("alpha", db => db.Orders.CountAsync(o => o.Total == 4343)));
+        Assert.Equal(before.Count, (await app.DumpAsync()).Count);
+        Assert.Equal(3, await app.AsTenant("alpha", db => db.Orders.CountAsync()));
     }
 }
 

@@ -187,8 +187,8 @@ internal sealed class GenerationProbe(TenantInfo tenant) : IDisposable
         _disposed.TrySetResult();
     }
 
-    /// <summary>Completes when the probe's container disposed it; fails the test after 10 seconds.</summary>
-    public Task WaitDisposedAsync() => _disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    /// <summary>Completes when the probe's container disposed it; fails the test after <paramref name="seconds"/> seconds.</summary>
+    public Task WaitDisposedAsync(int seconds = 10) => _disposed.Task.WaitAsync(TimeSpan.FromSeconds(seconds));
 }
 
 internal sealed class ProbeRegistry
