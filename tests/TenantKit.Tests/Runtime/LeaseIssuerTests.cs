@@ -138,7 +138,7 @@ public class LeaseIssuerTests
         var tenant = await h.TenantAsync("acme");
         using (h.HostScope())
         {
-            await h.PublicRuntime.ReloadAsync(tenant);
+            await h.Runtime.ReloadAsync(tenant);
         }
 
         await using var lease = await h.AcquireAsync("acme");
