@@ -82,6 +82,9 @@ _tk_pg_password=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
 if ! "${_tk_pg_as[@]}" "$_tk_pg_bin/psql" -h "$_tk_pg_dir" -p "$_tk_pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q >"$_tk_pg_dir/setup.log" 2>&1 <<SQL
 CREATE ROLE tenantkit LOGIN PASSWORD '$_tk_pg_password' CREATEDB NOSUPERUSER NOBYPASSRLS;
 CREATE DATABASE tenantkit OWNER tenantkit;
+-- Tests drop their databases WITH (FORCE), which must end every session in them: an autovacuum worker is not the
+-- test role's, and without pg_signal_backend the drop then fails with 42501 (seen on a loaded machine).
+GRANT pg_signal_backend TO tenantkit;
 SQL
 then
   echo "postgres: could not create the test role and database:" >&2; cat "$_tk_pg_dir/setup.log" >&2

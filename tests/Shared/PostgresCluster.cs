@@ -197,7 +197,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         var superuser = new NpgsqlConnectionStringBuilder { Host = _folder, Port = Port, Username = "postgres", Database = "postgres", Pooling = false }.ToString();
         await using var connection = new NpgsqlConnection(superuser);
         await connection.OpenAsync();
-        foreach (var sql in new[] { $"CREATE ROLE {Role} LOGIN PASSWORD '{_password}' CREATEDB NOSUPERUSER NOBYPASSRLS", $"CREATE DATABASE {Role} OWNER {Role}" })
+        foreach (var sql in new[] { $"CREATE ROLE {Role} LOGIN PASSWORD '{_password}' CREATEDB NOSUPERUSER NOBYPASSRLS", $"CREATE DATABASE {Role} OWNER {Role}", $"GRANT pg_signal_backend TO {Role}" })
         {
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
